@@ -1,0 +1,99 @@
+"""Input checks shared by the whole library.
+
+Every public function checks its arguments with these helpers, so that bad input fails early with a
+message that names the argument, what was expected and what was given, e.g.
+
+    ValueError: t: expected class indices in [0, 10), got values from 0 to 12
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def as_float_array(x, name: str, ndim: int | Iterable[int] | None = None,
+                   allow_nonfinite: bool = False) -> np.ndarray:
+    """Return `x` as a float ndarray, keeping float32 as float32; other input becomes float64.
+
+    Raises ValueError when `x` has the wrong number of dimensions or holds NaN or inf.
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+    if arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            wanted = " or ".join(str(d) for d in allowed)
+            raise ValueError(f"{name}: expected {wanted} dimension(s), "
+                             f"got shape {arr.shape} ({arr.ndim} dimension(s))")
+    if not allow_nonfinite:
+        check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise ValueError naming how many NaN or inf values `arr` holds."""
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        n_nan = int(np.isnan(arr).sum())
+        n_inf = int(np.isinf(arr).sum())
+        raise ValueError(f"{name}: expected finite numbers, got {n_nan} NaN and {n_inf} inf "
+                         f"value(s) in an array of shape {arr.shape}")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b}: expected the same shape, "
+                         f"got {a.shape} and {b.shape}")
+
+
+def check_positive(value, name: str, allow_zero: bool = False) -> float:
+    """Return `value` as a float, raising ValueError unless it is a finite number > 0 (or >= 0)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a number, got {value!r}") from None
+    ok = number >= 0 if allow_zero else number > 0
+    if not np.isfinite(number) or not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}: expected a finite number {bound}, got {value!r}")
+    return number
+
+
+def check_labels(t, n_samples: int, n_classes: int | None, name: str = "t") -> np.ndarray:
+    """Check class labels given as indices (N,) or one-hot rows (N, K); return them as an array.
+
+    Index labels must be integers in [0, n_classes); one-hot rows must hold one 1 and zeros.
+    """
+    t = np.asarray(t)
+    if t.ndim == 1:
+        if t.dtype.kind not in "iu":
+            if t.dtype.kind != "f" or not np.all(np.mod(t, 1) == 0):
+                raise ValueError(f"{name}: expected integer class indices, got dtype {t.dtype}")
+            t = t.astype(np.int64)
+        if t.shape[0] != n_samples:
+            raise ValueError(f"{name}: expected {n_samples} labels (one per sample), "
+                             f"got {t.shape[0]}")
+        if n_classes is not None and t.size and (t.min() < 0 or t.max() >= n_classes):
+            raise ValueError(f"{name}: expected class indices in [0, {n_classes}), "
+                             f"got values from {t.min()} to {t.max()}")
+        return t
+    if t.ndim == 2:
+        expected = (n_samples, n_classes if n_classes is not None else t.shape[1])
+        if t.shape != expected:
+            raise ValueError(f"{name}: expected one-hot labels of shape {expected}, got {t.shape}")
+        if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
+            raise ValueError(f"{name}: expected one-hot rows (a single 1, the rest 0), "
+                             f"got other values")
+        return t
+    raise ValueError(f"{name}: expected labels of shape (N,) or one-hot (N, K), got {t.shape}")
+
+
+def check_choice(value: str, choices: Iterable[str], name: str) -> str:
+    """Raise ValueError listing the valid names when `value` is not one of `choices`."""
+    options = sorted(choices)
+    if value not in options:
+        raise ValueError(f"{name}: unknown name {value!r}; expected one of {', '.join(options)}")
+    return value
