@@ -1,0 +1,410 @@
+"""Gradient-based optimizers, learning-rate decay and Newton's method.
+
+Every optimizer has the same interface (the style of *Deep Learning from Scratch*)::
+
+    opt = Adam(lr=0.001)
+    for step in range(n_steps):
+        grads = model.gradient(x, t)      # dict: name -> ndarray, like model.params
+        opt.update(model.params, grads)   # changes the arrays of model.params in place
+
+State such as a velocity is created lazily, per parameter name, on the first update, so one optimizer
+works for any set of parameters. In the formulas below ``w`` is one parameter array, ``g`` its
+gradient, ``lr`` the learning rate of this step (``lr * schedule(step)`` with a schedule) and every
+operation is elementwise.
+
+Relation to PyTorch (``torch.optim``), which the tests use as an independent reference:
+
+- SGD, AdaGrad, RMSProp and Adam follow the same formulas as PyTorch (with PyTorch's defaults
+  ``lr_decay=0``, ``weight_decay=0``, ``momentum=0``, ``centered=False``, ``amsgrad=False``), and
+  ``eps`` is added *outside* the square root, ``g / (sqrt(h) + eps)``, as PyTorch, Keras and
+  Deep Learning from Scratch do. (Goodfellow et al. put it inside for RMSProp, ``sqrt(eps + h)``.)
+- Momentum and Nesterov use the *velocity form* ``v <- mu v - lr g; w <- w + v``, where PyTorch keeps
+  ``b <- mu b + g; w <- w - lr b``. With a constant learning rate ``v = -lr b`` and the two give the
+  same steps. With a schedule they differ: the velocity form keeps the momentum of steps taken with
+  the old, larger learning rate, PyTorch rescales the whole buffer by the new rate at once.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_lib.validation import as_float_array, check_choice, check_positive, check_same_shape
+
+
+def _check_fraction(value, name: str) -> float:
+    """Return `value` as a float, raising ValueError unless 0 <= value < 1 (a momentum or decay rate)."""
+    number = check_positive(value, name, allow_zero=True)
+    if number >= 1:
+        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
+    return number
+
+
+def _check_update_arguments(params, grads) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Check every pair before touching any, so a bad gradient leaves all parameters unchanged.
+
+    Returns (key, w, g) triples with g in the dtype of w (float32 parameters stay float32).
+    """
+    for name, value in (("params", params), ("grads", grads)):
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name}: expected a dict of name -> ndarray, got {type(value).__name__}")
+    missing = [key for key in params if key not in grads]
+    if missing:
+        raise ValueError(f"grads: expected a gradient for every key of params {list(params)}, "
+                         f"missing {missing}")
+    triples = []
+    for key, w in params.items():
+        if not isinstance(w, np.ndarray) or w.dtype not in (np.float32, np.float64):
+            given = f"ndarray of dtype {w.dtype}" if isinstance(w, np.ndarray) else type(w).__name__
+            raise TypeError(f"params[{key!r}]: expected a float32 or float64 ndarray "
+                            f"(it is updated in place), got {given}")
+        g = as_float_array(grads[key], f"grads[{key!r}]")
+        check_same_shape(w, g, f"params[{key!r}]", f"grads[{key!r}]")
+        triples.append((key, w, g.astype(w.dtype, copy=False)))
+    return triples
+
+
+class Optimizer:
+    """Base class: holds the learning rate, the schedule, the step count and the per-parameter state.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, > 0.
+    schedule : callable, optional
+        ``schedule(step) -> factor``; the update number ``step`` (0, 1, 2, ...) uses the learning rate
+        ``lr * schedule(step)``. See `StepDecay`, `ExponentialDecay`, `InverseTimeDecay`.
+
+    Attributes
+    ----------
+    step : int
+        Number of `update` calls so far.
+    state : dict
+        ``state[key][slot]`` is an ndarray shaped like ``params[key]`` (e.g. the velocity).
+    """
+
+    def __init__(self, lr: float, schedule=None):
+        self.lr = check_positive(lr, "lr")
+        if schedule is not None and not callable(schedule):
+            raise TypeError(f"schedule: expected a callable step -> factor or None, "
+                            f"got {type(schedule).__name__}")
+        self.schedule = schedule
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all state (velocities, running averages) and set the step count back to 0."""
+        self.step = 0
+        self.state = {}
+
+    @property
+    def current_lr(self) -> float:
+        """The learning rate the next update uses: ``lr * schedule(step)``."""
+        if self.schedule is None:
+            return self.lr
+        return self.lr * check_positive(self.schedule(self.step), f"schedule({self.step})")
+
+    def update(self, params: dict, grads: dict) -> None:
+        """Take one step: change every array ``params[key]`` in place using ``grads[key]``.
+
+        Parameters
+        ----------
+        params : dict of str -> ndarray (float32 or float64), any shapes
+        grads : dict of str -> ndarray, ``grads[key]`` of the shape of ``params[key]``, finite
+            Keys that are not in `params` are ignored.
+
+        Every call counts as one step (Adam's bias correction and the schedule use the count),
+        so pass all parameters in each call. All pairs are checked before any array changes.
+        """
+        lr = self.current_lr
+        for key, w, g in _check_update_arguments(params, grads):
+            self._update_one(key, w, g, lr)
+        self.step += 1
+
+    def _update_one(self, key: str, w: np.ndarray, g: np.ndarray, lr: float) -> None:
+        raise NotImplementedError
+
+    def _slots(self, key: str, w: np.ndarray, *names: str) -> list[np.ndarray]:
+        """Return the state arrays `names` of parameter `key`, created as zeros like `w` on first use."""
+        if key not in self.state:
+            self.state[key] = {name: np.zeros_like(w) for name in names}
+        slots = [self.state[key][name] for name in names]
+        if slots[0].shape != w.shape:
+            raise ValueError(f"params[{key!r}]: shape changed from {slots[0].shape} to {w.shape} "
+                             f"since the last update; call reset() before optimizing new parameters")
+        return slots
+
+    def __repr__(self) -> str:
+        names = inspect.signature(type(self)).parameters
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent:  ``w <- w - lr g``  (as ``torch.optim.SGD``)."""
+
+    def __init__(self, lr: float = 0.01, schedule=None):
+        super().__init__(lr, schedule)
+
+    def _update_one(self, key, w, g, lr):
+        w -= lr * g
+
+
+class Momentum(Optimizer):
+    """SGD with momentum, velocity form::
+
+        v <- mu v - lr g
+        w <- w + v
+
+    ``v`` starts at 0, so the first step is a plain SGD step. The velocity is added to ``w`` once;
+    adding ``mu v`` again (as some notes do) would be a different, wrong update. PyTorch writes
+    ``b <- mu b + g; w <- w - lr b``: the same steps for a constant ``lr`` (``v = -lr b``), different
+    ones when a schedule changes ``lr``.
+
+    Parameters
+    ----------
+    lr : float, > 0
+    momentum : float in [0, 1)
+        ``mu``, the fraction of the velocity kept from one step to the next.
+    schedule : callable, optional
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, schedule=None):
+        super().__init__(lr, schedule)
+        self.momentum = _check_fraction(momentum, "momentum")
+
+    def _update_one(self, key, w, g, lr):
+        w += self._new_velocity(key, w, g, lr)
+
+    def _new_velocity(self, key, w, g, lr) -> np.ndarray:
+        """v <- mu v - lr g, in place in the state of `key`."""
+        (v,) = self._slots(key, w, "velocity")
+        v *= self.momentum
+        v -= lr * g
+        return v
+
+
+class Nesterov(Momentum):
+    """Nesterov accelerated gradient, velocity form (Sutskever et al. 2013, rewritten so that the
+    gradient is taken at the current ``w``)::
+
+        v <- mu v - lr g
+        w <- w + mu v - lr g
+
+    i.e. a momentum step followed by a look-ahead of ``mu v``. PyTorch (``nesterov=True``) writes
+    ``b <- mu b + g; w <- w - lr (g + mu b)``: the same steps for a constant ``lr``, different ones
+    under a schedule (see `Momentum`).
+
+    Parameters
+    ----------
+    lr : float, > 0
+    momentum : float in [0, 1)
+    schedule : callable, optional
+    """
+
+    def _update_one(self, key, w, g, lr):
+        w += self.momentum * self._new_velocity(key, w, g, lr) - lr * g
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: each weight's step shrinks with the sum of its squared gradients::
+
+        h <- h + g^2
+        w <- w - lr g / (sqrt(h) + eps)
+
+    As ``torch.optim.Adagrad`` with ``lr_decay=0, initial_accumulator_value=0``.
+
+    Parameters
+    ----------
+    lr : float, > 0
+    eps : float, > 0
+        Keeps the division finite while ``h`` is 0.
+    schedule : callable, optional
+    """
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-8, schedule=None):
+        super().__init__(lr, schedule)
+        self.eps = check_positive(eps, "eps")
+
+    def _update_one(self, key, w, g, lr):
+        (h,) = self._slots(key, w, "sum_sq_grad")
+        h += g * g
+        w -= lr * g / (np.sqrt(h) + self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp: AdaGrad with a moving average of squared gradients, so old gradients are forgotten::
+
+        h <- rho h + (1 - rho) g^2
+        w <- w - lr g / (sqrt(h) + eps)
+
+    As ``torch.optim.RMSprop`` with ``alpha=rho, momentum=0, centered=False`` (same defaults).
+
+    Parameters
+    ----------
+    lr : float, > 0
+    decay : float in [0, 1)
+        ``rho``, the weight of the old average.
+    eps : float, > 0
+    schedule : callable, optional
+    """
+
+    def __init__(self, lr: float = 0.001, decay: float = 0.99, eps: float = 1e-8, schedule=None):
+        super().__init__(lr, schedule)
+        self.decay = _check_fraction(decay, "decay")
+        self.eps = check_positive(eps, "eps")
+
+    def _update_one(self, key, w, g, lr):
+        (h,) = self._slots(key, w, "mean_sq_grad")
+        h *= self.decay
+        h += (1 - self.decay) * g * g
+        w -= lr * g / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015): momentum on the gradient plus RMSProp's scaling, bias-corrected::
+
+        m <- b1 m + (1 - b1) g            (first moment: average gradient)
+        v <- b2 v + (1 - b2) g^2          (second moment: average squared gradient)
+        m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)      (t = step + 1)
+        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+    As ``torch.optim.Adam`` (``amsgrad=False``). The correction undoes the pull of ``m, v = 0``
+    towards zero during the first steps.
+
+    Parameters
+    ----------
+    lr : float, > 0
+    beta1, beta2 : float in [0, 1)
+    eps : float, > 0
+    schedule : callable, optional
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, schedule=None):
+        super().__init__(lr, schedule)
+        self.beta1 = _check_fraction(beta1, "beta1")
+        self.beta2 = _check_fraction(beta2, "beta2")
+        self.eps = check_positive(eps, "eps")
+
+    def _update_one(self, key, w, g, lr):
+        m, v = self._slots(key, w, "mean_grad", "mean_sq_grad")
+        t = self.step + 1
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m_hat = m / (1 - self.beta1 ** t)
+        v_hat = v / (1 - self.beta2 ** t)
+        w -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+# Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.
+
+@dataclass(frozen=True)
+class StepDecay:
+    """Multiply the learning rate by `factor` every `every` steps:  ``factor ** (step // every)``.
+
+    As ``torch.optim.lr_scheduler.StepLR(step_size=every, gamma=factor)``.
+    """
+
+    every: int
+    factor: float
+
+    def __post_init__(self):
+        if isinstance(self.every, bool) or not isinstance(self.every, (int, np.integer)) or self.every < 1:
+            raise ValueError(f"every: expected a whole number of steps >= 1, got {self.every!r}")
+        if check_positive(self.factor, "factor") > 1:
+            raise ValueError(f"factor: expected a number in (0, 1], got {self.factor!r}")
+
+    def __call__(self, step: int) -> float:
+        return float(self.factor) ** (step // self.every)
+
+
+@dataclass(frozen=True)
+class ExponentialDecay:
+    """Shrink the learning rate by the same ratio every step:  ``rate ** step``.
+
+    As ``torch.optim.lr_scheduler.ExponentialLR(gamma=rate)``.
+    """
+
+    rate: float
+
+    def __post_init__(self):
+        if check_positive(self.rate, "rate") > 1:
+            raise ValueError(f"rate: expected a number in (0, 1], got {self.rate!r}")
+
+    def __call__(self, step: int) -> float:
+        return float(self.rate) ** step
+
+
+@dataclass(frozen=True)
+class InverseTimeDecay:
+    """Learning rate proportional to 1 / time:  ``1 / (1 + k step)``.
+
+    ``AdaGrad(lr, schedule=InverseTimeDecay(k))`` equals ``torch.optim.Adagrad(lr, lr_decay=k)``.
+    """
+
+    k: float
+
+    def __post_init__(self):
+        check_positive(self.k, "k", allow_zero=True)
+
+    def __call__(self, step: int) -> float:
+        return 1.0 / (1.0 + float(self.k) * step)
+
+
+def newton_step(x, grad, hessian) -> np.ndarray:
+    """One Newton-Raphson step:  ``x_new = x - H^{-1} g``.
+
+    For a quadratic loss (e.g. linear regression with mean squared error) this lands on the
+    minimum in one step, whatever the conditioning.
+
+    Parameters
+    ----------
+    x : float or ndarray, shape (D,)
+        Current point.
+    grad : ndarray, shape of x
+        Gradient of the loss at `x`.
+    hessian : ndarray, shape (D, D) (or a number when x is a number)
+        Matrix of second derivatives at `x`; must be invertible.
+
+    Returns
+    -------
+    ndarray, shape and dtype of x
+        The new point (x itself is not changed).
+    """
+    x = as_float_array(x, "x", ndim=(0, 1))
+    g = as_float_array(grad, "grad")
+    check_same_shape(x, g, "x", "grad")
+    h = as_float_array(hessian, "hessian")
+    n = x.size
+    if h.shape != (n, n) and not (x.ndim == 0 and h.ndim == 0):
+        raise ValueError(f"hessian: expected shape {(n, n)} for x of shape {x.shape}, got {h.shape}")
+    h = h.reshape(n, n)
+    singular_values = np.linalg.svd(h, compute_uv=False)
+    if singular_values[-1] <= singular_values[0] * n * np.finfo(h.dtype).eps:
+        raise ValueError(f"hessian: expected an invertible matrix, got a singular one (singular values "
+                         f"{np.array2string(singular_values, precision=3)}); the loss is flat along some "
+                         f"direction, so the Newton step -H^-1 grad is undefined")
+    step = np.linalg.solve(h, g.reshape(n))
+    return (x - step.reshape(x.shape)).astype(x.dtype, copy=False)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov,
+              "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
+
+
+def get_optimizer(name: str, **kwargs) -> Optimizer:
+    """Build an optimizer by name, e.g. ``get_optimizer("adam", lr=0.01)``.
+
+    Raises ValueError for an unknown name or hyper-parameter, listing the valid ones.
+    """
+    key = name.lower() if isinstance(name, str) else name
+    optimizer_class = OPTIMIZERS[check_choice(key, OPTIMIZERS, "name")]
+    accepted = list(inspect.signature(optimizer_class).parameters)
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise ValueError(f"{key}: unknown hyper-parameter(s) {', '.join(unknown)}; "
+                         f"expected some of {', '.join(accepted)}")
+    return optimizer_class(**kwargs)

@@ -1,0 +1,84 @@
+"""Shared pytest fixtures."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+
+@pytest.fixture
+def shared_mnist() -> Path:
+    """The directory of the real MNIST test-set files (../shared/data/mnist); skip if absent."""
+    if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"the real MNIST files are not at {SHARED_MNIST}")
+    return SHARED_MNIST
+
+
+class LoopbackFileServer:
+    """A real HTTP server on 127.0.0.1 (an ephemeral port) serving files, in a thread.
+
+    `files` maps URL names to paths, so one file can be served under another name. A name in
+    `cut_after` is sent with its full Content-Length but only its first `cut_after[name]` bytes,
+    then the connection is closed: a download cut halfway.
+    """
+
+    def __init__(self, files: dict[str, Path], cut_after: dict[str, int] | None = None):
+        self.files, self.cut_after = dict(files), dict(cut_after or {})
+        self.requests: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        # a short poll interval makes stop() quick
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def _handler_class(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                name = self.path.lstrip("/")
+                server.requests.append(name)
+                if name not in server.files:
+                    self.send_error(404, "no such file")
+                    return
+                body = Path(server.files[name]).read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:server.cut_after.get(name, len(body))])
+                self.close_connection = True
+
+            def log_message(self, *args):  # keep the test output quiet
+                pass
+
+        return Handler
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture
+def serve_files():
+    """Factory: serve_files({name: path}, cut_after=None) -> a started LoopbackFileServer.
+
+    Servers still running at the end of the test are stopped.
+    """
+    servers = []
+
+    def start(files, cut_after=None):
+        servers.append(LoopbackFileServer(files, cut_after))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        if server._thread.is_alive():
+            server.stop()
