@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from course_lib.validation import check_choice, check_positive
+from course_lib.validation import check_choice, check_count, check_positive
 
 # ---------------------------------------------------------------------------------------------
 # IDX files
@@ -405,15 +405,9 @@ def _prepare(images, labels, normalize, flatten, one_hot, dtype):
 # Toy data sets
 # ---------------------------------------------------------------------------------------------
 
-def _check_count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _check_toy_args(n_samples, noise, n_classes=2):
     """n_samples needs at least one point per class; noise is a standard deviation."""
-    _check_count(n_samples, "n_samples", n_classes)
+    check_count(n_samples, "n_samples", n_classes)
     return check_positive(noise, "noise", allow_zero=True)
 
 
@@ -453,7 +447,7 @@ def make_spirals(n_samples: int = 300, noise: float = 0.2, seed: int | None = 0,
     x : ndarray, shape (N, 2)
     t : ndarray, shape (N,) int64, values in [0, K)
     """
-    _check_count(n_classes, "n_classes", 2)
+    check_count(n_classes, "n_classes", 2)
     noise = _check_toy_args(n_samples, noise, n_classes)
     rng = np.random.default_rng(seed)
     parts = []
@@ -550,7 +544,7 @@ def make_linear_regression(n_samples: int = 100, slope: float = 2.0, intercept: 
     x : ndarray, shape (N,), uniform in `x_range`
     y : ndarray, shape (N,)
     """
-    _check_count(n_samples, "n_samples", 1)
+    check_count(n_samples, "n_samples", 1)
     noise = check_positive(noise, "noise", allow_zero=True)
     low, high = (float(v) for v in x_range)
     if not low < high:
@@ -627,7 +621,7 @@ def minibatches(x, t, batch_size: int, shuffle: bool = True, seed: int | None = 
         B = batch_size, except possibly the last batch.
     """
     x, t = _check_pair(x, t)  # checked here, not at the first next(), so errors point at the call
-    _check_count(batch_size, "batch_size", 1)
+    check_count(batch_size, "batch_size", 1)
     order = np.random.default_rng(seed).permutation(len(x)) if shuffle else np.arange(len(x))
     stop = len(x) - len(x) % batch_size if drop_last else len(x)
     return ((x[order[i:i + batch_size]], t[order[i:i + batch_size]])

@@ -97,3 +97,10 @@ def check_choice(value: str, choices: Iterable[str], name: str) -> str:
     if value not in options:
         raise ValueError(f"{name}: unknown name {value!r}; expected one of {', '.join(options)}")
     return value
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """Return `value` as an int, raising ValueError unless it is an integer >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+    return int(value)

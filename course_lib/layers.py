@@ -1,0 +1,285 @@
+"""Computational-graph layers: the building blocks of backpropagation.
+
+Every layer is a node of a computational graph with two methods:
+
+- ``forward(...)`` computes the node's output and keeps what the backward pass will need;
+- ``backward(dout)`` receives the upstream gradient dL/d(out) and returns the gradient with
+  respect to each input, by the chain rule dL/d(in) = dL/d(out) * d(out)/d(in).
+
+Calling ``forward`` on the layers in order and then ``backward`` in reverse order is
+backpropagation. Layers with parameters (``Affine``) also keep the gradients of their
+parameters after ``backward`` (``dW``, ``db``).
+
+All layers keep the dtype of their input: float32 in, float32 out.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .activations import sigmoid, softmax, tanh
+from .losses import softmax_cross_entropy
+from .validation import as_float_array, check_labels
+
+
+def _sum_to_shape(grad, shape: tuple) -> np.ndarray:
+    """Sum `grad` over the axes that broadcasting added or stretched, so that it gets `shape`.
+
+    An input that broadcasting reused for several outputs (a bias b of shape (H,) added to every
+    row of x of shape (N, H)) collects the upstream gradients of all those outputs:
+    db = sum_n dout_n.
+    """
+    if np.shape(grad) == shape:
+        return grad
+    n_added = np.ndim(grad) - len(shape)
+    stretched = tuple(n_added + i for i, size in enumerate(shape) if size == 1)
+    return np.sum(grad, axis=tuple(range(n_added)) + stretched, keepdims=True).reshape(shape)
+
+
+class Multiply:
+    """Multiplication node: out = x * y (elementwise, with numpy broadcasting).
+
+    Each input's local gradient is the other input: dL/dx = dout * y, dL/dy = dout * x.
+    """
+
+    def forward(self, x, y):
+        """
+        Inputs:
+        - x, y : scalars or arrays that broadcast together
+
+        Returns:
+        - out : x * y, of the broadcast shape
+        """
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        """
+        Inputs:
+        - dout : upstream gradient dL/d(out), of the shape of out
+
+        Returns a tuple of:
+        - dx : dL/dx, of the shape of x
+        - dy : dL/dy, of the shape of y
+        """
+        dx = _sum_to_shape(dout * self.y, np.shape(self.x))
+        dy = _sum_to_shape(dout * self.x, np.shape(self.y))
+        return dx, dy
+
+
+class Add:
+    """Addition node: out = x + y (elementwise, with numpy broadcasting).
+
+    Addition passes the upstream gradient on unchanged: dL/dx = dL/dy = dout.
+    """
+
+    def forward(self, x, y):
+        """Return x + y (scalars or arrays that broadcast together); keep only their shapes."""
+        self.x_shape, self.y_shape = np.shape(x), np.shape(y)
+        return x + y
+
+    def backward(self, dout):
+        """Return (dx, dy): the upstream gradient dout, summed down to the shapes of x and y."""
+        return _sum_to_shape(dout, self.x_shape), _sum_to_shape(dout, self.y_shape)
+
+
+class Affine:
+    """Fully connected (affine) layer: out = x W + b.
+
+    Parameters
+    ----------
+    W : ndarray, shape (D, H)
+        Weights; the layer keeps a reference, so in-place updates of W are seen.
+    b : ndarray, shape (H,)
+        Biases.
+    input_grad : bool, default True
+        Whether ``backward`` computes dx. The first layer of a network does not need it (nobody
+        asks for the gradient with respect to the data), and skipping it saves one of the
+        layer's two large matrix products.
+
+    Attributes
+    ----------
+    dW : ndarray, shape (D, H)
+        dL/dW after ``backward``: dW = x^T dout.
+    db : ndarray, shape (H,)
+        dL/db after ``backward``: db = sum over the batch of dout.
+    """
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, input_grad: bool = True):
+        self.W, self.b = W, b
+        self.input_grad = input_grad
+        self.dW = self.db = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - x : ndarray, shape (N, d_1, ..., d_k), with d_1 * ... * d_k = D; each sample is
+          flattened to a row of D numbers (an image (N, 28, 28) becomes (N, 784)).
+
+        Returns:
+        - out : ndarray, shape (N, H), out = x W + b
+        """
+        x = np.asarray(x)
+        if x.ndim < 2 or math.prod(x.shape[1:]) != self.W.shape[0]:
+            raise ValueError(f"x: expected shape (N, ...) with {self.W.shape[0]} values per sample "
+                             f"(W has shape {self.W.shape}), got shape {x.shape}")
+        self.x_shape = x.shape
+        self.x = x.reshape(len(x), -1)
+        return self.x @ self.W + self.b
+
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        """
+        Inputs:
+        - dout : ndarray, shape (N, H), upstream gradient dL/d(out)
+
+        Returns:
+        - dx : ndarray, the shape of the x given to forward, dx = dout W^T
+          (None when the layer was made with input_grad=False)
+
+        Also sets self.dW (D, H) and self.db (H,).
+        """
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        if not self.input_grad:
+            return None
+        return (dout @ self.W.T).reshape(self.x_shape)
+
+
+class Relu:
+    """Rectified linear unit: out = max(0, x), elementwise.
+
+    Its local gradient is 1 where x > 0 and 0 elsewhere, so backward lets dout through where the
+    input was positive and blocks it where it was not.
+
+    Parameters
+    ----------
+    inplace : bool, default False
+        Overwrite x with the output in ``forward`` and dout with dx in ``backward``. This saves
+        two arrays the size of the layer per step; use it only when nobody else needs x or dout
+        afterwards (true for the hidden layer inside a network).
+    """
+
+    def __init__(self, inplace: bool = False):
+        self.inplace = inplace
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - x : ndarray, any shape
+
+        Returns:
+        - out : ndarray, the shape of x, out = max(0, x)
+        """
+        # The output remembers where x > 0 (exactly where out > 0), so no separate mask is kept.
+        self.out = np.maximum(x, 0, out=x if self.inplace else None)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+
+        Returns:
+        - dx : ndarray, the shape of x, dx = dout * [x > 0]
+        """
+        return np.multiply(dout, self.out > 0, out=dout if self.inplace else None)
+
+
+class _SmoothActivation:
+    """An elementwise activation whose derivative can be written with its output alone.
+
+    forward keeps out = f(x); backward returns dx = dout * f'(x), with f'(x) computed from out
+    (no need to keep x, and no second evaluation of f).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - x : ndarray, any shape
+
+        Returns:
+        - out : ndarray, the shape of x, out = f(x)
+        """
+        self.out = self.function(x)
+        return self.out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+
+        Returns:
+        - dx : ndarray, the shape of x, dx = dout * f'(x)
+        """
+        return dout * self.derivative_from_output(self.out)
+
+
+class Sigmoid(_SmoothActivation):
+    """Logistic sigmoid: out = 1 / (1 + exp(-x)), elementwise, values in (0, 1).
+
+    Its derivative is out (1 - out), at most 1/4 (at x = 0).
+    """
+    function = staticmethod(sigmoid)
+
+    @staticmethod
+    def derivative_from_output(out):
+        return out * (1 - out)
+
+
+class Tanh(_SmoothActivation):
+    """Hyperbolic tangent: out = tanh(x), elementwise, zero-centred, values in (-1, 1).
+
+    Its derivative is 1 - out^2, at most 1 (at x = 0).
+    """
+    function = staticmethod(tanh)
+
+    @staticmethod
+    def derivative_from_output(out):
+        return 1 - out * out
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy loss, as one node.
+
+    Forward: y = softmax(x) row by row, L = -(1/N) sum_n log y[n, t_n].
+    Together the two have the simplest of gradients: dL/dx = (y - onehot(t)) / N.
+
+    Attributes
+    ----------
+    y : ndarray, shape (N, K)
+        The class probabilities of the last forward pass.
+    """
+
+    def forward(self, x: np.ndarray, t: np.ndarray) -> float:
+        """
+        Inputs:
+        - x : ndarray, shape (N, K), scores (logits) of N samples for K classes
+        - t : ndarray, class indices of shape (N,) with values in [0, K), or one-hot rows (N, K)
+
+        Returns:
+        - loss : float, the mean cross-entropy over the batch
+        """
+        x = as_float_array(x, "x", ndim=2)
+        self.t = check_labels(t, len(x), x.shape[1], name="t")
+        self.y = softmax(x, axis=1)
+        # The loss comes from the logits by log-sum-exp, not from log(y): stable even where y
+        # underflows to 0.
+        return softmax_cross_entropy(x, self.t)
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:
+        """
+        Inputs:
+        - dout : float, upstream gradient dL'/dL (1 when L is the final loss)
+
+        Returns:
+        - dx : ndarray, shape (N, K), dx = dout * (y - onehot(t)) / N
+        """
+        n = len(self.y)
+        dx = self.y.copy()  # a fresh array, so that self.y survives for a second backward
+        if self.t.ndim == 1:
+            dx[np.arange(n), self.t] -= 1
+        else:
+            dx -= self.t
+        dx *= dout / n
+        return dx

@@ -1,0 +1,188 @@
+"""The training loop: mini-batches, gradients, optimizer steps, and a record of how it went.
+
+One epoch is one pass over the training set in shuffled mini-batches. For every batch
+
+    loss, grads = model.loss_and_gradient(x_batch, t_batch)
+    optimizer.update(model.params, grads)
+
+and after every epoch the loss and accuracy are measured on the training set and, when given,
+the validation set, all with the same weights (those at the end of the epoch).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .data import minibatches
+from .optimizers import get_optimizer
+from .validation import check_count, check_labels
+
+# The per-epoch training loss and accuracy are measured on at most this many training samples
+# (a fixed random subset), so that measuring costs a small part of an epoch even on MNIST.
+TRAIN_EVAL_SIZE = 10_000
+
+
+@dataclass
+class History:
+    """What happened during `fit`.
+
+    Attributes
+    ----------
+    loss, accuracy : list of float, one per epoch
+        On the training set (at most TRAIN_EVAL_SIZE samples of it), after the epoch.
+    val_loss, val_accuracy : list of float, one per epoch
+        On the validation set after the epoch; empty without validation data.
+    batch_loss : list of float, one per iteration
+        The loss of each mini-batch, before its update: noisy, and the only record of the
+        course of an epoch.
+    batches_per_epoch : int
+        Iterations per epoch, to put batch_loss on an epoch axis (iteration / batches_per_epoch).
+    """
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    batch_loss: list = field(default_factory=list)
+    batches_per_epoch: int = 0
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs completed."""
+        return len(self.loss)
+
+
+def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=None, t_val=None,
+        seed: int | None = 0, progress: bool = True, callback=None) -> History:
+    """Train `model` with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : object
+        Has ``params`` (dict of ndarray), ``loss(x, t)``, ``accuracy(x, t)`` and
+        ``loss_and_gradient(x, t)`` (or ``gradient(x, t)``), like `TwoLayerNet`.
+    optimizer : object with ``update(params, grads)``, or a name for `get_optimizer` ("adam", ...)
+    x_train : ndarray, shape (N, D)
+    t_train : ndarray, class indices (N,) or one-hot (N, K)
+    epochs : int
+        Passes over the training set.
+    batch_size : int
+        Samples per mini-batch; an epoch has ceil(N / batch_size) iterations.
+    x_val, t_val : ndarray, optional
+        Validation set, evaluated after each epoch (give both or neither).
+    seed : int or None, default 0
+        Fixes the shuffling of every epoch and the training subset used for the epoch metrics.
+    progress : bool, default True
+        Show a progress bar (tqdm; a widget in Jupyter, text in a terminal).
+    callback : callable, optional
+        ``callback(epoch, history)`` after each epoch (epoch counts from 1); returning True stops
+        training early.
+
+    Returns
+    -------
+    History
+    """
+    _check_model(model)
+    optimizer = _check_optimizer(optimizer)
+    epochs = check_count(epochs, "epochs", 1)
+    batch_size = check_count(batch_size, "batch_size", 1)
+    if (x_val is None) != (t_val is None):
+        raise ValueError("x_val and t_val: expected both or neither, got only "
+                         f"{'x_val' if t_val is None else 't_val'}")
+    x_train, t_train = np.asarray(x_train), np.asarray(t_train)
+    rng = np.random.default_rng(seed)
+    subset = rng.permutation(len(x_train))[:TRAIN_EVAL_SIZE]
+    x_eval, t_eval = ((x_train, t_train) if len(x_train) <= TRAIN_EVAL_SIZE
+                      else (x_train[subset], t_train[subset]))
+    history = History(batches_per_epoch=-(-len(x_train) // batch_size))  # ceil(N / batch_size)
+    bar = tqdm(total=epochs * history.batches_per_epoch, disable=not progress, unit="batch")
+    with bar:
+        for epoch in range(1, epochs + 1):
+            bar.set_description(f"epoch {epoch}/{epochs}")
+            for x_batch, t_batch in minibatches(x_train, t_train, batch_size, shuffle=True,
+                                                seed=int(rng.integers(2**31))):
+                loss, grads = _loss_and_gradient(model, x_batch, t_batch)
+                optimizer.update(model.params, grads)
+                history.batch_loss.append(float(loss))
+                bar.update()
+            _record(history, "", model, x_eval, t_eval)
+            if x_val is not None:
+                _record(history, "val_", model, x_val, t_val)
+            bar.set_postfix(_latest(history), refresh=False)
+            if callback is not None and callback(epoch, history):
+                break
+    return history
+
+
+def confusion_matrix(t_true, t_pred, n_classes: int | None = None) -> np.ndarray:
+    """Count how often each true class was predicted as each class.
+
+        counts[i, j] = number of samples of true class i predicted as class j
+
+    The diagonal holds the correct predictions; row i sums to the number of samples of class i.
+
+    Parameters
+    ----------
+    t_true : array_like, class indices (N,) or one-hot rows (N, K)
+    t_pred : array_like, class indices (N,) or one-hot rows (N, K)
+    n_classes : int, optional
+        K; by default one more than the largest label seen.
+
+    Returns
+    -------
+    counts : ndarray of int64, shape (K, K)
+    """
+    t_true = np.asarray(t_true)
+    if n_classes is None:
+        labels = [_as_indices(t, len(t_true), None, name) for t, name in
+                  ((t_true, "t_true"), (t_pred, "t_pred"))]
+        n_classes = max((int(t.max()) + 1 for t in labels if t.size), default=0)
+    n_classes = check_count(n_classes, "n_classes", 1)
+    true = _as_indices(t_true, len(t_true), n_classes, "t_true")
+    pred = _as_indices(t_pred, len(t_true), n_classes, "t_pred")
+    counts = np.bincount(true * n_classes + pred, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
+
+
+def _as_indices(t, n_samples: int, n_classes: int | None, name: str) -> np.ndarray:
+    t = check_labels(t, n_samples, n_classes, name=name)
+    return t.argmax(axis=1) if t.ndim == 2 else t
+
+
+def _loss_and_gradient(model, x, t):
+    if hasattr(model, "loss_and_gradient"):
+        return model.loss_and_gradient(x, t)
+    return model.loss(x, t), model.gradient(x, t)
+
+
+def _record(history: History, prefix: str, model, x, t) -> None:
+    """Append the model's loss and accuracy on (x, t) to history.<prefix>loss / <prefix>accuracy."""
+    getattr(history, prefix + "loss").append(float(model.loss(x, t)))
+    getattr(history, prefix + "accuracy").append(float(model.accuracy(x, t)))
+
+
+def _latest(history: History) -> dict:
+    """The last epoch's metrics, rounded, for the progress bar."""
+    names = ("loss", "accuracy", "val_loss", "val_accuracy")
+    return {name: f"{getattr(history, name)[-1]:.4f}" for name in names if getattr(history, name)}
+
+
+def _check_optimizer(optimizer):
+    """Return the optimizer, built by `get_optimizer` when given by name."""
+    if isinstance(optimizer, str):
+        optimizer = get_optimizer(optimizer)
+    if not callable(getattr(optimizer, "update", None)):
+        raise TypeError(f"optimizer: expected an object with update(params, grads) or an "
+                        f"optimizer name, got {type(optimizer).__name__}")
+    return optimizer
+
+
+def _check_model(model) -> None:
+    missing = [name for name in ("params", "loss", "accuracy") if not hasattr(model, name)]
+    if not (hasattr(model, "loss_and_gradient") or hasattr(model, "gradient")):
+        missing.append("loss_and_gradient (or gradient)")
+    if missing:
+        raise TypeError(f"model: expected an object with params, loss, accuracy and "
+                        f"loss_and_gradient, got a {type(model).__name__} without "
+                        f"{', '.join(missing)}")
