@@ -1,0 +1,295 @@
+"""course_lib.checks: correct answers pass, and each kind of mistake gets its plain-words message."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from course_lib.checks import (call_student, case, check_array, check_examples, check_function,
+                               check_gradient, check_result, fresh_case)
+
+
+def failure(check, *args, **kwargs) -> str:
+    """The AssertionError message of a check that must fail."""
+    with pytest.raises(AssertionError) as info:
+        check(*args, **kwargs)
+    return str(info.value)
+
+
+def mean_rows(x):
+    """Reference: the mean of each row, shape (N,)."""
+    return x.mean(axis=1)
+
+
+BATCH = [case("a batch of 3 samples with 4 features", np.arange(12.0).reshape(3, 4) + 1)]
+
+
+# -- passing -------------------------------------------------------------------------------------
+
+def test_correct_answers_written_differently_pass():
+    check_function(lambda x: np.sum(x, axis=1) / x.shape[1], mean_rows, BATCH)
+    check_function(lambda x: np.array([row.mean() for row in x]), mean_rows, BATCH)
+    check_array(0.1 + 0.2, 0.3, "a sum")                 # round-off is inside the tolerance
+    check_array([1.0, 2.0], np.array([1.0, 2.0]), "a list is fine where an array is expected")
+    check_result((1.0, {"W": np.ones(2)}), (1.0, {"W": np.ones(2)}), "nested results")
+    check_result(None, None, "an in-place update")
+
+
+def test_float32_answers_pass_within_a_float32_tolerance():
+    x = np.linspace(0, 1, 5, dtype=np.float32)
+    check_array(np.exp(x), np.exp(x.astype(np.float64)), "exp in float32", rtol=1e-6)
+
+
+# -- the student's function misbehaves ------------------------------------------------------------
+
+def test_unimplemented_stub_says_not_implemented_yet():
+    def stub(x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+    message = failure(check_function, stub, mean_rows, BATCH, name="mean_rows")
+    assert message == ("mean_rows is not implemented yet: replace `raise NotImplementedError()` "
+                       "with your code.")
+
+
+def test_an_exception_is_named_with_the_case_and_the_student_line():
+    def broken(x):
+        rows = x.shape[0]
+        return x.sum(axis=1) / x.shape[2] * rows
+    message = failure(check_function, broken, mean_rows, BATCH, name="mean_rows")
+    assert message.startswith("mean_rows raised IndexError: tuple index out of range")
+    assert "on a batch of 3 samples with 4 features" in message
+    assert "in broken, line" in message and "x.shape[2]" in message
+
+
+def test_returning_none_asks_for_a_return():
+    message = failure(check_function, lambda x: None, mean_rows, BATCH, name="mean_rows")
+    assert "got      None" in message and "forget to `return`" in message
+
+
+def test_wrong_signature_is_reported_before_calling():
+    message = failure(check_function, lambda x, y: x, mean_rows, BATCH, name="mean_rows")
+    assert "cannot be called the way the exercise describes" in message
+    assert "missing a required argument: 'y'" in message
+
+
+def test_not_a_function():
+    assert "expected a function, got NoneType" in failure(check_function, None, mean_rows, BATCH)
+
+
+def test_an_endless_loop_is_stopped_by_the_time_limit():
+    def spins(x):
+        while True:
+            pass
+    start = time.perf_counter()
+    message = failure(check_function, spins, mean_rows, BATCH, name="mean_rows", time_limit=0.3)
+    assert time.perf_counter() - start < 5
+    assert "did not finish within 0.3 s on a batch of 3 samples" in message
+    assert "endless loop" in message
+
+
+def test_call_student_expects_an_error_when_asked():
+    def raises(x):
+        raise ValueError("no")
+    error = call_student(raises, 1, name="g", description="a bad input", expected_error=ValueError)
+    assert isinstance(error, ValueError)
+    message = failure(call_student, lambda x: x, 1, name="g", description="a bad input",
+                      expected_error=ValueError)
+    assert message == "g should have raised ValueError on a bad input, but it returned normally."
+
+
+# -- wrong type, shape, dtype, values ----------------------------------------------------------------
+
+def test_transposed_shape():
+    message = failure(check_array, np.zeros((4, 3)), np.zeros((3, 4)), "dW")
+    assert "expected an array of shape (3, 4)" in message and "shape (4, 3)" in message
+    assert "transposed" in message
+
+
+def test_axis_reduced_away_or_wrong_axis():
+    x = np.arange(12.0).reshape(3, 4)
+    message = failure(check_function, lambda x: x.mean(axis=0), mean_rows,
+                      [case("a batch of 3 samples with 4 features", x)])
+    assert "expected an array of shape (3,)" in message and "check the `axis`" in message
+    message = failure(check_array, x.sum(axis=1), x.sum(axis=1, keepdims=True), "sums")
+    assert "one axis was summed or averaged away" in message and "keepdims" in message
+    message = failure(check_array, x.ravel(), x, "flat")
+    assert "right number of values in another shape" in message
+
+
+def test_a_number_where_an_array_is_expected_and_back():
+    assert "you returned one number" in failure(check_array, 1.0, np.ones(3), "per sample")
+    message = failure(check_array, np.array([2.5]), 2.5, "a loss")
+    assert "expected a single number" in message and "`.item()`" in message
+
+
+def test_wrong_type():
+    message = failure(check_array, "0.5", 0.5, "a loss")
+    assert "expected a number" in message and "got      a str" in message
+
+
+def test_dtype_is_checked_on_request():
+    x32 = np.ones(3, dtype=np.float32)
+    check_array(x32.astype(np.float64), x32, "no dtype check")
+    message = failure(check_array, x32.astype(np.float64), x32, "softmax", check_dtype=True)
+    assert "expected dtype float32" in message and "got      dtype float64" in message
+
+
+def test_nan_and_inf_point_at_overflow():
+    got = np.array([0.2, np.nan, 0.3])
+    message = failure(check_array, got, np.array([0.2, 0.5, 0.3]), "softmax of large scores")
+    assert "1 of 3 values are NaN or inf" in message and "index (1,)" in message
+    assert "subtract the maximum" in message
+    check_array(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), "NaN expected is NaN allowed")
+
+
+def test_worst_element_is_reported_with_its_index():
+    expected = np.zeros((2, 3))
+    got = expected.copy()
+    got[1, 2], got[0, 1] = 5.0, 0.5
+    message = failure(check_array, got, expected, "grads")
+    assert "2 of 6 values differ; the worst at index (1, 2): expected 0, got 5" in message
+
+
+def test_missing_division_by_the_batch_size_is_named():
+    x = np.arange(12.0).reshape(3, 4)
+    message = failure(check_function, lambda x: x.sum(axis=1), mean_rows,
+                      [case("a batch of 3 samples with 4 features", x)])
+    assert "every value is 4 times too large, and 4 is the number of columns of `x`" in message
+
+    def summed_loss(y, t):
+        return np.sum((y - t) ** 2) / 2
+
+    y, t = np.arange(8.0).reshape(4, 2), np.zeros((4, 2))
+    message = failure(check_function, summed_loss, lambda y, t: np.sum((y - t) ** 2) / 2 / len(y),
+                      [case("a batch of 4 samples with 2 outputs", y, t)], name="loss")
+    assert ("the result is 4 times too large, and 4 is the number of rows (the batch size) of "
+            "`y`: did you forget to divide by it?") in message
+
+
+def test_factor_sign_offset_and_zero_hints():
+    expected = np.array([1.0, -2.0, 3.0])
+    assert "2 times too large" in failure(check_array, 2 * expected, expected, "g")
+    assert "3 times too small" in failure(check_array, expected / 3, expected, "g")
+    assert "wrong sign" in failure(check_array, -expected, expected, "g")
+    assert "same factor 1.7" in failure(check_array, 1.7 * expected, expected, "g")
+    assert "same amount 0.25" in failure(check_array, expected + 0.25, expected, "g")
+    assert "every value is 0" in failure(check_array, 0 * expected, expected, "g")
+    assert "parentheses" in failure(check_array, 1e-8 * expected, expected, "g")
+
+
+def test_close_but_not_accurate_enough():
+    message = failure(check_array, 6.0001, 6.0, "a derivative")
+    assert "expected 6, got 6.0001" in message and "close, but not accurate enough" in message
+    assert "rtol=1e-06" in message
+
+
+def test_transpose_of_a_square_matrix():
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert "transpose of the expected" in failure(check_array, m.T, m, "W")
+
+
+def test_a_custom_hint_is_appended():
+    message = failure(check_array, 1.0, 2.0, "x", hint="look at the learning rate.")
+    assert message.endswith("Hint: look at the learning rate.")
+
+
+def test_tuples_and_dicts():
+    assert "reverse order" in failure(check_result, (2.0, 1.0), (1.0, 2.0), "tangent")
+    message = failure(check_result, 1.0, (1.0, 2.0), "tangent")
+    assert "expected 2 returned values" in message and "one value" in message
+    message = failure(check_result, {"W1": np.ones(2)}, {"W1": np.ones(2), "b1": np.ones(2)}, "grads")
+    assert "expected the keys ['W1', 'b1']" in message
+    message = failure(check_result, {"W1": np.ones(2)}, {"W1": np.zeros(2)}, "grads")
+    assert "grads, entry 'W1'" in message
+    assert "works in place and returns nothing" in failure(check_result, 1.0, None, "update")
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+
+def test_a_modified_input_is_named():
+    def scales_in_place(x):
+        x *= 2
+        return x.mean(axis=1) / 2
+    message = failure(check_function, scales_in_place, mean_rows, BATCH, name="mean_rows")
+    assert message.startswith("mean_rows changed its input `x` on a batch of 3 samples")
+    assert "12 of 12 values differ" in message and "put the old value back" in message
+    check_function(scales_in_place, mean_rows, BATCH, inputs_unchanged=False)
+
+
+def test_a_modified_array_inside_a_dict_is_named():
+    def update(params, grads):
+        params["W"] -= grads["W"]
+    params = {"W": np.ones(2)}
+    message = failure(check_function, update, lambda params, grads: None,
+                      [case("one step", params, {"W": np.ones(2)})], name="update")
+    assert "changed its input `params['W']`" in message
+
+
+def test_the_reference_and_the_student_never_share_arguments():
+    seen = []
+
+    def records(x):
+        seen.append(x)
+        return x.mean(axis=1)
+    check_function(records, mean_rows, BATCH)
+    assert seen[0] is not BATCH[0].args[0]
+
+
+def test_fresh_case_keeps_a_closure_linked_to_its_array():
+    def make():
+        w = np.array([1.0, 2.0])
+        return (lambda unused: float(np.sum(w ** 2))), w
+
+    def gradient_through_the_closure(f, x, h=1e-4):
+        grad = np.zeros_like(x)
+        for i in range(x.size):
+            keep = x[i]
+            x[i] = keep + h
+            up = f(x)
+            x[i] = keep - h
+            down = f(x)
+            x[i] = keep
+            grad[i] = (up - down) / (2 * h)
+        return grad
+    check_examples(gradient_through_the_closure, [(fresh_case("a closure", make), [2.0, 4.0])],
+                   name="numerical_gradient")
+    message = failure(check_examples, lambda f, x: np.zeros_like(x),
+                      [(fresh_case("a closure", make), [2.0, 4.0])], name="numerical_gradient")
+    assert "every value is 0" in message
+
+
+def test_hidden_inputs_are_never_printed():
+    secret = np.array([123.456, 789.012])
+    message = failure(check_function, lambda x: x * 3, lambda x: x * 2,
+                      [case("a vector of 2 values", secret)], name="f")
+    assert "123.456" not in message and "789.012" not in message
+    assert "a vector of 2 values" in message
+
+
+# -- gradients --------------------------------------------------------------------------------------------
+
+def test_check_gradient_accepts_the_true_gradient_and_names_a_wrong_one():
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    check_gradient(2 * x, lambda x: float(np.sum(x ** 2)), x, "d/dx sum(x^2)")
+    message = failure(check_gradient, x, lambda x: float(np.sum(x ** 2)), x, "d/dx sum(x^2)")
+    assert "compared with a numerical gradient" in message and "2 times too small" in message
+    np.testing.assert_array_equal(x, [[0.5, -1.0], [2.0, 0.25]])  # x is restored
+
+
+def test_a_correct_tuple_with_mixed_items_passes_and_a_wrong_one_fails_with_a_message():
+    check_result((np.array([1.0, 2.0]), 3), (np.array([1.0, 2.0]), 3), "fit")
+    with pytest.raises(AssertionError, match="returned value 1"):
+        check_result((np.array([1.0, 5.0]), 3), (np.array([1.0, 2.0]), 3), "fit")
+
+
+def test_equal_values_are_not_reported_in_reverse_order_but_swapped_ones_are():
+    check_result((100, 100), (100, 100), "counts")
+    with pytest.raises(AssertionError, match="reverse order"):
+        check_result((3, np.array([1.0])), (np.array([1.0]), 3), "pair")
+
+
+def test_a_number_left_over_from_a_cancellation_is_reported_as_zero():
+    with pytest.raises(AssertionError, match="the result is 0") as error:
+        check_array(-2.1e-16, 0.75, "loss")
+    assert "times the expected" not in str(error.value)

@@ -1,0 +1,92 @@
+"""Each typical wrong answer loses its points; each correct answer written differently keeps them.
+
+The answers live in tests/wrong_answers/<assignment>.py (format: spec/NOTEBOOKS.md). For speed, each
+solution notebook runs once in one kernel; then every variant replaces its answer cell, runs the
+test cells that grade it (hidden tests included) and the real answer is put back.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from grading_tools import (KernelSession, assignments, grade_id, is_answer, read, record_timing,
+                           source_notebook, graders_of)
+
+WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
+
+
+def load_answers(name: str) -> dict:
+    """ANSWERS from tests/wrong_answers/<name>.py, or {} when the file does not exist yet."""
+    path = WRONG_ANSWERS / f"{name}.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"wrong_answers_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ANSWERS
+
+
+def variants():
+    for name in assignments():
+        for answer_id, entry in load_answers(name).items():
+            for kind in ("wrong", "correct"):
+                for description in entry.get(kind, {}):
+                    yield pytest.param(name, answer_id, kind, description,
+                                       id=f"{name}-{answer_id}-{kind}-{description}")
+
+
+@pytest.fixture(scope="session")
+def sessions():
+    """assignment -> KernelSession, started on first use and shut down at the end."""
+    started: dict[str, KernelSession] = {}
+
+    def get(name: str) -> KernelSession:
+        if name not in started:
+            started[name] = KernelSession(source_notebook(name))
+            record_timing(name, "solution run in one kernel (s)", started[name].seconds)
+        return started[name]
+
+    yield get
+    for session in started.values():
+        session.close()
+
+
+@pytest.mark.parametrize("name", assignments())
+def test_every_exercise_has_wrong_and_correct_answers(name):
+    nb = read(source_notebook(name))
+    answers = load_answers(name)
+    answer_ids = [grade_id(c) for c in nb.cells if is_answer(c)]
+    unknown = set(answers) - set(answer_ids)
+    assert not unknown, f"tests/wrong_answers/{name}.py names no answer cell of the notebook: {unknown}"
+    for answer_id in answer_ids:
+        entry = answers.get(answer_id, {})
+        assert entry.get("wrong"), f"{name}: no typical wrong answer for {answer_id}"
+        assert entry.get("correct"), f"{name}: no differently written correct answer for {answer_id}"
+        tests = entry.get("tests", [f"test_{answer_id}"])
+        assert set(tests) <= set(graders_of(nb, answer_id)) and tests, \
+            f"{name}: {answer_id} is graded by {graders_of(nb, answer_id)}, the file names {tests}"
+
+
+@pytest.mark.parametrize("name", [n for n in assignments() if load_answers(n)])
+def test_solution_runs_without_errors_in_the_session(sessions, name):
+    session = sessions(name)
+    assert not session.errors, f"{name}: cells failed when run top to bottom: {session.errors}"
+
+
+@pytest.mark.parametrize("name, answer_id, kind, description", list(variants()))
+def test_variant(sessions, name, answer_id, kind, description):
+    entry = load_answers(name)[answer_id]
+    session = sessions(name)
+    assert not session.errors, f"{name}: the solution notebook itself fails: {session.errors}"
+    tests = entry.get("tests", [f"test_{answer_id}"])
+    results = session.try_answer(answer_id, entry[kind][description], tests)
+    if kind == "correct":
+        failed = {test: error for test, error in results.items() if error}
+        assert not failed, f"a correct answer ({description}) loses points: {failed}"
+    else:
+        failures = [error for error in results.values() if error]
+        assert failures, f"the wrong answer '{description}' passes {tests}"
+        assert all(error.startswith("AssertionError") for error in failures), \
+            f"the wrong answer '{description}' fails without a checks message: {failures}"

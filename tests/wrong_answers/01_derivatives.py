@@ -1,0 +1,281 @@
+"""Typical wrong answers, and correct answers written differently, for 01_derivatives.
+
+grade_id of the answer cell -> {"wrong": {description: cell source}, "correct": {...}};
+optional "tests": the test cells that grade it (default: test_<grade_id>). See spec/NOTEBOOKS.md.
+"""
+
+ANSWERS = {
+    "numerical_derivative": {
+        "wrong": {
+            "forward difference": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x + h) - f(x)) / h
+''',
+            "backward difference": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x) - f(x - h)) / h
+''',
+            "central difference without the 2": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x + h) - f(x - h)) / h
+''',
+            "the two terms swapped (wrong sign)": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x - h) - f(x + h)) / (2 * h)
+''',
+            "ignores the step h it is given": '''
+def numerical_derivative(f, x, h=1e-4):
+    step = 1e-4
+    return (f(x + step) - f(x - step)) / (2 * step)
+''',
+            "a far too small step": '''
+def numerical_derivative(f, x, h=1e-4):
+    h = 1e-13
+    return (f(x + h) - f(x - h)) / (2 * h)
+''',
+            "precedence slip: divides by 2 and then multiplies by h": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x + h) - f(x - h)) / 2 * h
+''',
+        },
+        "correct": {
+            "divides by 2 and by h separately": '''
+def numerical_derivative(f, x, h=1e-4):
+    return (f(x + h) - f(x - h)) / 2 / h
+''',
+            "the average of the forward and backward differences": '''
+def numerical_derivative(f, x, h=1e-4):
+    forward = (f(x + h) - f(x)) / h
+    backward = (f(x) - f(x - h)) / h
+    return (forward + backward) / 2
+''',
+            "named intermediate values and a float result": '''
+def numerical_derivative(f, x, h=1e-4):
+    right = f(x + h)
+    left = f(x - h)
+    return float((right - left) / (h + h))
+''',
+        },
+    },
+    "tangent_line": {
+        "wrong": {
+            "the intercept is f(a)": '''
+def tangent_line(f, a, h=1e-4):
+    slope = gradient.numerical_derivative(f, a, h)
+    return slope, f(a)
+''',
+            "the intercept has the wrong sign": '''
+def tangent_line(f, a, h=1e-4):
+    slope = gradient.numerical_derivative(f, a, h)
+    return slope, f(a) + slope * a
+''',
+            "returns (intercept, slope)": '''
+def tangent_line(f, a, h=1e-4):
+    slope = gradient.numerical_derivative(f, a, h)
+    return f(a) - slope * a, slope
+''',
+            "returns only the slope": '''
+def tangent_line(f, a, h=1e-4):
+    return gradient.numerical_derivative(f, a, h)
+''',
+            "a forward-difference slope": '''
+def tangent_line(f, a, h=1e-4):
+    slope = (f(a + h) - f(a)) / h
+    return slope, f(a) - slope * a
+''',
+        },
+        "correct": {
+            "its own central difference": '''
+def tangent_line(f, a, h=1e-4):
+    slope = (f(a + h) - f(a - h)) / (2 * h)
+    return slope, f(a) - slope * a
+''',
+            "evaluates the tangent at x = 0 for the intercept, returns a list": '''
+def tangent_line(f, a, h=1e-4):
+    slope = gradient.numerical_derivative(f, a, h)
+    def tangent(x):
+        return f(a) + slope * (x - a)
+    return [slope, tangent(0.0)]
+''',
+            "the secant through a - h and a + h, fitted with np.polyfit": '''
+def tangent_line(f, a, h=1e-4):
+    slope, intercept = np.polyfit([a - h, a + h], [f(a - h), f(a + h)], 1)
+    return slope, intercept
+''',
+        },
+    },
+    "numerical_gradient": {
+        "wrong": {
+            "forgets to restore x": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + h
+        f_plus = f(x)
+        x[index] = original - h
+        f_minus = f(x)
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+            "restores x only when f does not raise": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + h
+        f_plus = f(x)
+        x[index] = original - h
+        f_minus = f(x)
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+            "perturbs a copy of x (f reading x itself sees nothing)": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        shifted = x.copy()
+        shifted[index] += h
+        f_plus = f(shifted)
+        shifted[index] -= 2 * h
+        f_minus = f(shifted)
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+            "only works for 1-D arrays": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        original = x[i]
+        try:
+            x[i] = original + h
+            f_plus = f(x)
+            x[i] = original - h
+            f_minus = f(x)
+        finally:
+            x[i] = original
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+            "forward difference": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    f_x = f(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            grad[index] = (f(x) - f_x) / h
+        finally:
+            x[index] = original
+    return grad
+''',
+            "returns float64 for float32 input": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            f_plus = f(x)
+            x[index] = original - h
+            f_minus = f(x)
+        finally:
+            x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+            "swallows the error that f raises": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            f_plus = f(x)
+            x[index] = original - h
+            f_minus = f(x)
+            grad[index] = (f_plus - f_minus) / (2 * h)
+        except Exception:
+            pass
+        finally:
+            x[index] = original
+    return grad
+''',
+        },
+        "correct": {
+            "np.nditer with multi_index and a plain float copy of each element": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    while not it.finished:
+        i = it.multi_index
+        keep = float(x[i])
+        try:
+            x[i] = keep + h
+            up = f(x)
+            x[i] = keep - h
+            down = f(x)
+        finally:
+            x[i] = keep
+        grad[i] = (up - down) / (2 * h)
+        it.iternext()
+    return grad
+''',
+            "flat positions turned into indices with np.unravel_index": '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.empty_like(x)
+    for position in range(x.size):
+        index = np.unravel_index(position, x.shape)
+        saved = x[index].copy()
+        try:
+            x[index] += h
+            f_plus = f(x)
+            x[index] -= 2 * h
+            f_minus = f(x)
+        finally:
+            x[index] = saved
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+        },
+    },
+    "directional_derivative": {
+        "wrong": {
+            "does not normalise v": '''
+def directional_derivative(f, x, v, h=1e-4):
+    return float(gradient.numerical_gradient(f, x, h) @ v)
+''',
+            "divides by the squared length of v": '''
+def directional_derivative(f, x, v, h=1e-4):
+    return float(gradient.numerical_gradient(f, x, h) @ v / np.sum(v**2))
+''',
+            "returns the gradient instead of a slope": '''
+def directional_derivative(f, x, v, h=1e-4):
+    return gradient.numerical_gradient(f, x, h)
+''',
+            "returns the length of the gradient": '''
+def directional_derivative(f, x, v, h=1e-4):
+    return float(np.linalg.norm(gradient.numerical_gradient(f, x, h)))
+''',
+            "steps backwards along v": '''
+def directional_derivative(f, x, v, h=1e-4):
+    u = v / np.linalg.norm(v)
+    return (f(x - h * u) - f(x + h * u)) / (2 * h)
+''',
+        },
+        "correct": {
+            "a central difference along the unit direction": '''
+def directional_derivative(f, x, v, h=1e-4):
+    u = v / np.linalg.norm(v)
+    return (f(x + h * u) - f(x - h * u)) / (2 * h)
+''',
+            "np.dot and a hand-made norm": '''
+def directional_derivative(f, x, v, h=1e-4):
+    g = gradient.numerical_gradient(f, x.copy(), h)
+    return np.dot(g, v) / np.sqrt(np.sum(v * v))
+''',
+        },
+    },
+}

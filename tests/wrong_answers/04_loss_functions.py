@@ -1,0 +1,333 @@
+"""Typical wrong answers and differently written correct answers for 04_loss_functions."""
+
+ANSWERS = {
+    "mean_squared_error": {
+        "wrong": {
+            "sums the squares instead of averaging them": '''
+def mean_squared_error(y, t):
+    return float(np.sum((y - t) ** 2))
+''',
+            "divides by the batch size only (sum over the outputs, mean over the samples)": '''
+def mean_squared_error(y, t):
+    return float(np.sum((y - t) ** 2) / y.shape[0])
+''',
+            "half the sum of squares (the 1/2 convention of another book)": '''
+def mean_squared_error(y, t):
+    return float(0.5 * np.sum((y - t) ** 2))
+''',
+            "forgets to square: errors of opposite sign cancel": '''
+def mean_squared_error(y, t):
+    return float(np.mean(y - t))
+''',
+            "mean absolute error instead of squared error": '''
+def mean_squared_error(y, t):
+    return float(np.mean(np.abs(y - t)))
+''',
+            "returns one loss per sample instead of one number": '''
+def mean_squared_error(y, t):
+    return np.mean((y - t) ** 2, axis=-1)
+''',
+        },
+        "correct": {
+            "np.square and the .mean() method": '''
+def mean_squared_error(y, t):
+    return float(np.square(y - t).mean())
+''',
+            "a dot product of the flattened difference with itself": '''
+def mean_squared_error(y, t):
+    d = (y - t).ravel()
+    return float(d @ d / d.size)
+''',
+        },
+    },
+    "mean_squared_error_grad": {
+        "wrong": {
+            "forgets the factor 2": '''
+def mean_squared_error_grad(y, t):
+    return (y - t) / y.size
+''',
+            "forgets to divide by the number of elements": '''
+def mean_squared_error_grad(y, t):
+    return 2 * (y - t)
+''',
+            "divides by the batch size instead of the number of elements": '''
+def mean_squared_error_grad(y, t):
+    return 2 * (y - t) / y.shape[0]
+''',
+            "sign flipped: 2 (t - y) / M": '''
+def mean_squared_error_grad(y, t):
+    return 2 * (t - y) / y.size
+''',
+            "returns the mean of the gradient, one number": '''
+def mean_squared_error_grad(y, t):
+    return float(np.mean(2 * (y - t)))
+''',
+        },
+        "correct": {
+            "the factor 2 / M computed first from the shape": '''
+def mean_squared_error_grad(y, t):
+    scale = 2.0 / np.prod(y.shape)
+    return scale * (y - t)
+''',
+            "a constant in the dtype of y and np.subtract": '''
+def mean_squared_error_grad(y, t):
+    return np.subtract(y, t) * np.asarray(2 / y.size, dtype=y.dtype)
+''',
+        },
+    },
+    "cross_entropy": {
+        "wrong": {
+            "sums over the batch instead of averaging (forgets to divide by N)": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.sum(np.log(p[np.arange(p.shape[0]), t] + eps)))
+''',
+            "no eps: log(0) gives inf": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t])))
+''',
+            "ignores the eps argument (always 1e-7)": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + 1e-7)))
+''',
+            "mean over all N*K terms of t*log(p) (divides by N*K)": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.atleast_2d(p), np.asarray(t)
+    k = p.shape[1]
+    onehot = t.reshape(p.shape) if t.size == p.size else np.eye(k)[t.reshape(-1)]
+    return float(-np.mean(onehot * np.log(p + eps)))
+''',
+            "picks p[:, t], an N x N block, instead of p[np.arange(N), t]": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.mean(np.log(p[:, t] + eps)))
+''',
+            "turns one-hot labels into indices along the wrong axis (axis=0)": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=0)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + eps)))
+''',
+            "only handles index labels": '''
+def cross_entropy(p, t, eps=1e-7):
+    p = np.atleast_2d(p)
+    t = np.asarray(t).reshape(-1).astype(int)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t[:p.shape[0]]] + eps)))
+''',
+            "only handles batches, not a single sample": '''
+def cross_entropy(p, t, eps=1e-7):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + eps)))
+''',
+        },
+        "correct": {
+            "the one-hot form -sum(t log(p + eps)) / N, indices made one-hot with np.eye": '''
+def cross_entropy(p, t, eps=1e-7):
+    p = np.asarray(p)
+    t = np.asarray(t)
+    if p.ndim == 1:
+        p, t = p[np.newaxis, :], t[np.newaxis, ...]
+    if t.ndim == 1:
+        t = np.eye(p.shape[1])[t]
+    return float(-np.sum(t * np.log(p + eps)) / p.shape[0])
+''',
+            "np.take_along_axis on a 2-D view": '''
+def cross_entropy(p, t, eps=1e-7):
+    single = np.ndim(p) == 1
+    p2 = np.atleast_2d(p)
+    t = np.asarray(t)
+    if single:
+        t = np.reshape(np.argmax(t) if t.ndim == 1 else t, (1,))
+    elif t.ndim == 2:
+        t = np.argmax(t, axis=1)
+    picked = np.take_along_axis(p2, t.reshape(-1, 1), axis=1)
+    return float(-np.log(picked + eps).mean())
+''',
+        },
+    },
+    "softmax_cross_entropy": {
+        "wrong": {
+            "unstable: log of a naive softmax without the max shift (overflows)": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(t)), t])))
+''',
+            "goes through probabilities with eps (the loss is capped at 16.1)": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    p = softmax(logits, axis=1)
+    return float(-np.mean(np.log(p[np.arange(len(t)), t] + 1e-7)))
+''',
+            "one maximum for the whole batch instead of one per row": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    m = logits.max()
+    log_sum_exp = m + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
+''',
+            "sums over the batch instead of averaging (forgets to divide by N)": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    m = logits.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.sum(log_sum_exp - logits[np.arange(len(t)), t]))
+''',
+            "adds the correct class's logit instead of subtracting it": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    m = logits.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.mean(log_sum_exp + logits[np.arange(len(t)), t]))
+''',
+            "shifts the logits in place (changes the input)": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    logits -= logits.max(axis=1, keepdims=True)
+    log_sum_exp = np.log(np.sum(np.exp(logits), axis=1))
+    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
+''',
+            "the row maximum without keepdims (broadcasts against the wrong axis)": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    m = logits.max(axis=1)
+    log_sum_exp = m + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
+''',
+        },
+        "correct": {
+            "np.logaddexp.reduce along the rows": '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    idx = t.argmax(axis=1) if t.ndim == 2 else t
+    log_sum_exp = np.logaddexp.reduce(logits, axis=1)
+    return float(np.mean(log_sum_exp - logits[np.arange(logits.shape[0]), idx]))
+''',
+            "a stable log-softmax, then the one-hot sum": '''
+def softmax_cross_entropy(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    onehot = t if t.ndim == 2 else np.eye(k)[t]
+    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-(onehot * log_probs).sum() / n)
+''',
+        },
+    },
+    "softmax_cross_entropy_grad": {
+        "wrong": {
+            "forgets to divide by the batch size N": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    return softmax(logits, axis=1) - target
+''',
+            "sign flipped: (t - y) / N": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    return (target - softmax(logits, axis=1)) / n
+''',
+            "unstable softmax exp(z) / sum exp(z) (overflows for logits like 1000)": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    e = np.exp(logits)
+    return (e / e.sum(axis=1, keepdims=True) - target) / n
+''',
+            "softmax over the wrong axis (columns instead of rows)": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    return (softmax(logits, axis=0) - target) / n
+''',
+            "subtracts 1 in the columns t of every row (y[:, t] -= 1)": '''
+def softmax_cross_entropy_grad(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    y = softmax(logits, axis=1)
+    y[:, t] -= 1
+    return y / logits.shape[0]
+''',
+            "forgets the target: softmax(z) / N": '''
+def softmax_cross_entropy_grad(logits, t):
+    return softmax(logits, axis=1) / logits.shape[0]
+''',
+            "shifts the logits in place (changes the input)": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    logits -= logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return (e / e.sum(axis=1, keepdims=True) - target) / n
+''',
+        },
+        "correct": {
+            "an own shifted softmax, then 1 subtracted at the labels": '''
+def softmax_cross_entropy_grad(logits, t):
+    t = np.asarray(t)
+    idx = t.argmax(axis=1) if t.ndim == 2 else t
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    y = e / e.sum(axis=1, keepdims=True)
+    y[np.arange(len(idx)), idx] -= 1
+    return y / len(idx)
+''',
+            "one_hot from the course library, divided before subtracting": '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = losses.one_hot(t, k) if t.ndim == 1 else t
+    return softmax(logits) / n - target / n
+''',
+        },
+    },
+}
