@@ -18,8 +18,7 @@ import math
 
 import numpy as np
 
-from .activations import sigmoid, softmax, tanh
-from .losses import softmax_cross_entropy
+from .activations import sigmoid, tanh
 from .validation import as_float_array, check_labels
 
 
@@ -126,7 +125,9 @@ class Affine:
                              f"(W has shape {self.W.shape}), got shape {x.shape}")
         self.x_shape = x.shape
         self.x = x.reshape(len(x), -1)
-        return self.x @ self.W + self.b
+        out = self.x @ self.W
+        out += self.b  # in place: adding b in one go would make a second (N, H) array
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         """
@@ -262,10 +263,15 @@ class SoftmaxWithLoss:
         """
         x = as_float_array(x, "x", ndim=2)
         self.t = check_labels(t, len(x), x.shape[1], name="t")
-        self.y = softmax(x, axis=1)
-        # The loss comes from the logits by log-sum-exp, not from log(y): stable even where y
-        # underflows to 0.
-        return softmax_cross_entropy(x, self.t)
+        labels = self.t.argmax(axis=1) if self.t.ndim == 2 else self.t
+        # Subtracting each row's maximum changes neither y nor L, and keeps every exponent <= 0.
+        shifted = x - x.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1)
+        self.y = exp / total[:, None]
+        # -log y[n, t_n] = log(total_n) - shifted[n, t_n] (log-sum-exp): taken from the logits,
+        # not from log(y), so the loss stays finite even where y underflows to 0.
+        return float(np.mean(np.log(total) - shifted[np.arange(len(x)), labels]))
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         """

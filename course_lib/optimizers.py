@@ -22,10 +22,16 @@ Relation to PyTorch (``torch.optim``), which the tests use as an independent ref
   ``b <- mu b + g; w <- w - lr b``. With a constant learning rate ``v = -lr b`` and the two give the
   same steps. With a schedule they differ: the velocity form keeps the momentum of steps taken with
   the old, larger learning rate, PyTorch rescales the whole buffer by the new rate at once.
+
+The updates work in place (``h *= rho``, ``np.sqrt(h, out=step)``): on a layer of 400,000 weights a
+temporary array costs about as much as the arithmetic done in it, and an RMSProp update written with
+temporaries, ``w -= lr * g / (np.sqrt(h) + eps)``, can take longer than all the matrix products of
+the training step. So each update keeps at most one temporary array at a time (``step`` below).
 """
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,6 +46,29 @@ def _check_fraction(value, name: str) -> float:
     if number >= 1:
         raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
     return number
+
+
+def _moving_average(average: np.ndarray, sample: np.ndarray, decay: float) -> None:
+    """average <- decay * average + (1 - decay) * sample, in place.
+
+    `sample` is scratch: it is overwritten with (1 - decay) * sample.
+    """
+    sample *= 1 - decay
+    average *= decay
+    average += sample
+
+
+def _rms_step(numerator: np.ndarray, mean_square: np.ndarray, lr: float, eps: float,
+              out: np.ndarray) -> np.ndarray:
+    """out <- lr * numerator / (sqrt(mean_square) + eps), the step of AdaGrad, RMSProp and Adam.
+
+    Each weight's step is divided by the root of its mean squared gradient. Returns `out`.
+    """
+    np.sqrt(mean_square, out=out)
+    out += eps
+    np.divide(numerator, out, out=out)
+    out *= lr
+    return out
 
 
 def _check_update_arguments(params, grads) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -203,7 +232,8 @@ class Nesterov(Momentum):
     """
 
     def _update_one(self, key, w, g, lr):
-        w += self.momentum * self._new_velocity(key, w, g, lr) - lr * g
+        w += self.momentum * self._new_velocity(key, w, g, lr)
+        w -= lr * g
 
 
 class AdaGrad(Optimizer):
@@ -228,8 +258,9 @@ class AdaGrad(Optimizer):
 
     def _update_one(self, key, w, g, lr):
         (h,) = self._slots(key, w, "sum_sq_grad")
-        h += g * g
-        w -= lr * g / (np.sqrt(h) + self.eps)
+        step = g * g
+        h += step                                     # h <- h + g^2
+        w -= _rms_step(g, h, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(h) + eps)
 
 
 class RMSProp(Optimizer):
@@ -256,9 +287,9 @@ class RMSProp(Optimizer):
 
     def _update_one(self, key, w, g, lr):
         (h,) = self._slots(key, w, "mean_sq_grad")
-        h *= self.decay
-        h += (1 - self.decay) * g * g
-        w -= lr * g / (np.sqrt(h) + self.eps)
+        step = g * g
+        _moving_average(h, step, self.decay)          # h <- rho h + (1 - rho) g^2
+        w -= _rms_step(g, h, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(h) + eps)
 
 
 class Adam(Optimizer):
@@ -270,7 +301,10 @@ class Adam(Optimizer):
         w <- w - lr m_hat / (sqrt(v_hat) + eps)
 
     As ``torch.optim.Adam`` (``amsgrad=False``). The correction undoes the pull of ``m, v = 0``
-    towards zero during the first steps.
+    towards zero during the first steps. It is computed as Kingma and Ba suggest, on the step
+    rather than on the arrays: with c1 = 1 - b1^t and c2 = 1 - b2^t,
+
+        lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
 
     Parameters
     ----------
@@ -289,14 +323,12 @@ class Adam(Optimizer):
 
     def _update_one(self, key, w, g, lr):
         m, v = self._slots(key, w, "mean_grad", "mean_sq_grad")
+        step = g.copy()
+        _moving_average(m, step, self.beta1)                    # m <- b1 m + (1 - b1) g
+        _moving_average(v, np.multiply(g, g, out=step), self.beta2)  # v <- b2 v + (1 - b2) g^2
         t = self.step + 1
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
-        m_hat = m / (1 - self.beta1 ** t)
-        v_hat = v / (1 - self.beta2 ** t)
-        w -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        sqrt_c2, c1 = math.sqrt(1 - self.beta2 ** t), 1 - self.beta1 ** t
+        w -= _rms_step(m, v, lr * sqrt_c2 / c1, self.eps * sqrt_c2, out=step)
 
 
 # Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.

@@ -224,6 +224,18 @@ def test_update_changes_the_given_arrays_in_place(optimizer_class):
 
 
 @pytest.mark.parametrize("optimizer_class", _all_optimizers())
+def test_update_leaves_the_gradients_unchanged(optimizer_class):
+    # the updates compute in place, in scratch arrays: never in the caller's gradients
+    optimizer = optimizer_class(lr=0.1)
+    params = {"W": np.ones((2, 3))}
+    grads = {"W": np.linspace(-1.0, 1.0, 6).reshape(2, 3)}
+    given = grads["W"].copy()
+    for _ in range(2):
+        optimizer.update(params, grads)
+    np.testing.assert_array_equal(grads["W"], given)
+
+
+@pytest.mark.parametrize("optimizer_class", _all_optimizers())
 def test_state_is_created_lazily_per_key_and_reset_forgets_it(optimizer_class):
     optimizer = optimizer_class(lr=0.1)
     assert optimizer.state == {} and optimizer.step == 0
