@@ -5,10 +5,10 @@
 # themselves and stop with a clear message instead: `python -m course_lib.instructor check-config`.
 # When you run the `nbgrader` command directly, set TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR=1
 # so that a broken file stops it too (course_lib.instructor sets it for every nbgrader it starts).
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader import preprocessors as nbg
 
-from course_lib.nbgrader_plugins import ShortenTestErrors, StripEditorState
+from course_lib.nbgrader_plugins import JudgedExecute, ShortenTestErrors, StripEditorState
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -42,6 +42,26 @@ c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 200       # a huge print is cut short ...
 c.LimitOutput.max_traceback = 60    # ... and so is a runaway traceback
+
+# Student code is untrusted. JudgedExecute (nbgrader's Execute in its place) starts each kernel in
+# a sandbox: CPU, memory, process and file-size limits, no network, an unprivileged user that sees
+# only its own submission (course_lib/sandbox.py; `isolation_report()` says what this machine can
+# do). Test cells never run in the kernel: a trusted judge process runs them and calls the
+# submission's functions with plain data (course_lib/judge.py), so redefining numpy, the checks or
+# builtins in the notebook earns nothing, and the hidden tests never reach the kernel.
+c.Autograde.autograde_preprocessors = [
+    JudgedExecute,
+    nbg.IgnorePattern,
+    ClearMetadataPreprocessor,
+    nbg.LimitOutput,
+    nbg.SaveAutoGrades,
+    nbg.AssignLatePenalties,
+    nbg.CheckCellMetadata,
+]
+c.SandboxedKernelManager.cpu_seconds = 600       # per kernel (a whole notebook)
+c.SandboxedKernelManager.memory_bytes = 4 << 30  # address space
+c.SandboxedKernelManager.processes = 256         # processes and threads of the sandbox user
+c.SandboxedKernelManager.file_bytes = 64 << 20   # largest file a notebook may write
 
 # Feedback: nbgrader would show the hidden tests, and a traceback would still quote them.
 c.GenerateFeedback.preprocessors = [

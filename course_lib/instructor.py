@@ -1,8 +1,19 @@
 """Instructor commands, a thin layer over nbgrader's Python API.
 
-    python -m course_lib.instructor release [NAME ...]   # regenerate notebooks/ from solutions/
-    python -m course_lib.instructor check-config         # load nbgrader_config.py, fail loudly
-    python3 course.py instructor release                  # the same, from a fresh checkout
+    python -m course_lib.instructor check-config          # load nbgrader_config.py, fail loudly
+    python -m course_lib.instructor release [NAME ...] [--exchange]
+    python -m course_lib.instructor collect NAME [--lms-zip ZIP]
+    python -m course_lib.instructor autograde NAME [--student S] [--jobs N] [--time-limit SECONDS]
+    python -m course_lib.instructor feedback NAME [--student S]
+    python -m course_lib.instructor export [NAME ...] [--output grades.csv]
+    python -m course_lib.instructor report [NAME ...] [--output grades_report.html]
+    python -m course_lib.instructor status [NAME ...]
+    python3 course.py instructor release                   # the same, from a fresh checkout
+
+docs/instructors.md walks through them. Submissions are checked before nbgrader sees them
+(course_lib.submission_check), each is graded in a process of its own with a time limit
+(course_lib.autograding), and the grades come out as CSV and as an HTML report
+(course_lib.grading_report).
 
 Every command first loads `nbgrader_config.py` itself. nbgrader would only log an error in that
 file and go on with its defaults (other directories, hidden tests shown in feedback), so here a
@@ -18,11 +29,16 @@ import argparse
 import os
 import shutil
 import sys
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config, PyFileConfigLoader
+
+from course_lib.grading_engines import add_engine_arguments, autograde_executor, gradebook_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = "nbgrader_config.py"
@@ -44,18 +60,26 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     if not path.is_file():
         raise CourseConfigError(f"{path}: not found; the course root must hold {CONFIG_FILE}")
-    try:
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    except Exception as error:  # a config file can raise anything; report it, whatever it is
-        cause = error.__cause__ or error
-        raise CourseConfigError(f"{path} is broken: {type(cause).__name__}: {cause}\n"
-                                f"(nbgrader itself would only log this and use its defaults)"
-                                ) from error
+    config = Config()
+    # As nbgrader does: the machine's and the user's nbgrader_config.py first (on JupyterHub,
+    # /etc/jupyter holds Exchange.root), the course's own file last, so that it wins.
+    for directory in [*reversed(jupyter_config_path()), str(root)]:
+        if not (Path(directory) / CONFIG_FILE).is_file():
+            continue
+        try:
+            config.merge(PyFileConfigLoader(CONFIG_FILE, path=directory).load_config())
+        except Exception as error:  # a config file can raise anything; report it, whatever it is
+            cause = error.__cause__ or error
+            raise CourseConfigError(
+                f"{Path(directory) / CONFIG_FILE} is broken: {type(cause).__name__}: {cause}\n"
+                f"(nbgrader itself would only log this and use its defaults)") from error
     for (section, key), wanted in REQUIRED_SETTINGS.items():
         value = config[section].get(key)
         if value != wanted:
             raise CourseConfigError(f"{path}: expected {section}.{key} = {wanted!r}, got {value!r}")
     config.CourseDirectory.root = str(root)
+    # Issue 7: SQLite gradebooks wait for concurrent writers (course_lib.grading_engines).
+    config.CourseDirectory.db_url = gradebook_url(config.CourseDirectory.get("db_url"), root)
     return config
 
 
@@ -66,6 +90,7 @@ class Course:
     root: Path
     config: Config
     _api: object = field(default=None, repr=False)
+    _coursedir: object = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path = ROOT) -> Course:
@@ -85,10 +110,30 @@ class Course:
         """nbgrader.apps.NbGraderAPI bound to this course (imported late: it is slow to import)."""
         if self._api is None:
             from nbgrader.apps import NbGraderAPI
-            from nbgrader.coursedir import CourseDirectory
-            coursedir = CourseDirectory(config=self.config)
-            self._api = NbGraderAPI(coursedir=coursedir, config=self.config)
+            self._api = NbGraderAPI(coursedir=self.coursedir, config=self.config)
         return self._api
+
+    @property
+    def coursedir(self):
+        """nbgrader's CourseDirectory: folder names, layout and ignored files, as configured."""
+        if self._coursedir is None:
+            from nbgrader.coursedir import CourseDirectory
+            self._coursedir = CourseDirectory(config=self.config)
+        return self._coursedir
+
+    def folder(self, step: str, student: str, assignment: str) -> Path:
+        """`<root>/<step>/<student>/<assignment>` in nbgrader's layout.
+
+        `step` is "submitted", "autograded" or "feedback" (the folder names configured for
+        them) or the name of a folder of our own, such as "prepared".
+        """
+        directory = getattr(self.coursedir, f"{step}_directory", step)
+        return Path(self.coursedir.format_path(directory, student, assignment))
+
+    def gradebook(self):
+        """nbgrader's Gradebook of this course; use it in a `with` block."""
+        from nbgrader.api import Gradebook
+        return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
 
     def assignments(self) -> list[str]:
         """Names of the assignments in the source directory (folders holding a notebook)."""
@@ -148,21 +193,43 @@ def cmd_check_config(course: Course, args) -> int:
     return 0
 
 
+def release_arguments(parser: argparse.ArgumentParser) -> None:
+    assignment_names(parser)
+    parser.add_argument("--exchange", action="store_true",
+                        help="also put the student versions into nbgrader's exchange, for "
+                             "students to fetch (replacing an earlier release there)")
+
+
 @command("release", "regenerate the student notebooks from the solutions (nbgrader, --force)",
-         assignment_names)
+         release_arguments)
 def cmd_release(course: Course, args) -> int:
     names = course.select(args.names)
     for name in names:
         result = course.api.generate_assignment(name, force=True)
         if not result["success"]:
-            print(f"{name}: nbgrader generate_assignment failed\n{result.get('error', '')}"
-                  f"\n{result.get('log', '')}", file=sys.stderr)
-            return 1
+            return failed(f"{name}: nbgrader generate_assignment", result)
         for notebook in sorted((course.release_dir / name).glob("*.ipynb")):
             print(f"released {notebook.relative_to(course.root)}: {grading_summary(notebook)}")
+        if args.exchange:
+            course.config.ExchangeReleaseAssignment.force = True
+            result = course.api.release_assignment(name)
+            if not result["success"]:
+                return failed(f"{name}: nbgrader release_assignment", result)
+            print(f"{name}: in the exchange ({exchange_root(course)}), ready to fetch")
     if not args.names:
         remove_orphan_releases(course)
     return 0
+
+
+def failed(what: str, result: dict) -> int:
+    """Print nbgrader's error for a step that failed; the exit status 1."""
+    print(f"{what} failed\n{result.get('error', '')}\n{result.get('log', '')}", file=sys.stderr)
+    return 1
+
+
+def exchange_root(course: Course) -> Path:
+    from nbgrader.exchange.default.exchange import Exchange
+    return Path(Exchange(coursedir=course.coursedir, config=course.config).root)
 
 
 def remove_orphan_releases(course: Course) -> None:
@@ -175,6 +242,207 @@ def remove_orphan_releases(course: Course) -> None:
             print(f"removing {folder.relative_to(course.root)}: no such assignment in "
                   f"{course.source_dir.name}/")
             shutil.rmtree(folder)
+
+
+# -- collecting, grading, feedback, grades ---------------------------------------------------
+
+def one_assignment(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment")
+
+
+def collect_arguments(parser: argparse.ArgumentParser) -> None:
+    one_assignment(parser)
+    parser.add_argument("--lms-zip", type=Path, metavar="ZIP",
+                        help="a zip of submissions downloaded from an LMS (Canvas layout: "
+                             "<student>_..._<notebook>.ipynb) instead of nbgrader's exchange")
+
+
+@command("collect", "copy submissions into submitted/: from nbgrader's exchange or an LMS zip",
+         collect_arguments)
+def cmd_collect(course: Course, args) -> int:
+    name = course.select([args.assignment])[0]
+    if args.lms_zip:
+        return collect_zip(course, name, args.lms_zip)
+    result = course.api.collect(name, update=True)
+    if not result["success"]:
+        return failed(f"{name}: nbgrader collect", result)
+    inbound = exchange_root(course) / course.coursedir.course_id / "inbound"
+    handed_in = Counter(p.name.split("+")[0] for p in inbound.glob(f"*+{name}+*"))
+    for student, times in sorted(handed_in.items()):
+        again = f" (handed in {times} times: the latest counts)" if times > 1 else ""
+        print(f"{student}: {course.folder('submitted', student, name).relative_to(course.root)}"
+              f"{again}")
+    print(f"{name}: {len(handed_in)} submissions in the exchange")
+    return 0
+
+
+def collect_zip(course: Course, name: str, zip_path: Path) -> int:
+    from course_lib.lms_zip import import_zip
+    if not zip_path.is_file():
+        raise SystemExit(f"--lms-zip: expected a zip file, {zip_path} does not exist")
+    imported = import_zip(course, name, zip_path)
+    for student, entries in sorted(imported.used.items()):
+        late = " (marked LATE by the LMS)" if any(e.late for e in entries) else ""
+        print(f"{student}: {', '.join(e.member for e in entries)}{late}")
+    for line in imported.superseded:
+        print(f"older copy: {line}")
+    for folder in imported.replaced:
+        print(f"replaced the earlier submission in {folder}")
+    for line in imported.unused:
+        print(f"not used: {line}")
+    print(f"{name}: {len(imported.used)} students from {zip_path.name}")
+    return 0
+
+
+def autograde_arguments(parser: argparse.ArgumentParser) -> None:
+    from course_lib.autograding import TIME_LIMIT
+    one_assignment(parser)
+    parser.add_argument("--student", action="append", metavar="S",
+                        help="grade only this student (repeat for more; default: everyone "
+                             "in submitted/)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="grade N students at a time (default: 1)")
+    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                        help="wall-clock limit per student; a submission still running is "
+                             "stopped and scores 0 with the reason (default: %(default)g)")
+    add_engine_arguments(parser)  # issue 7: --engine local|dask, --scheduler
+
+
+@command("autograde", "grade every submission, each in its own process with a time limit",
+         autograde_arguments)
+def cmd_autograde(course: Course, args) -> int:
+    from course_lib.autograding import grade_students, submitted_students
+    name = course.select([args.assignment])[0]
+    if args.time_limit <= 0:
+        raise SystemExit(f"--time-limit: expected a positive number of seconds, got "
+                         f"{args.time_limit:g}")
+    students = choose_students(submitted_students(course, name), args.student,
+                               f"submissions of {name} in submitted/", f"collect {name}")
+    with course.gradebook() as gradebook:  # made here once, not by parallel jobs
+        if name not in {a.name for a in gradebook.assignments}:
+            raise SystemExit(f"{name} is not in the gradebook yet: run `release {name}` first")
+    start, statuses = time.perf_counter(), Counter()
+    with autograde_executor(course, args) as pool:  # issue 7: threads here, or a Dask cluster
+        for number, outcome in enumerate(grade_students(pool, course.root, name, students,
+                                                        args.time_limit), 1):
+            statuses[outcome.status] += 1
+            score = "no grade" if outcome.score is None else f"{outcome.score:g}"
+            print(f"[{number}/{len(students)}] {outcome.student}: {score} of "
+                  f"{outcome.max_score:g} points, {outcome.status} ({outcome.seconds:.0f} s)")
+            for note in outcome.notes:
+                print(f"    {note}")
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    print(f"{name}: {len(students)} submissions in {time.perf_counter() - start:.0f} s "
+          f"({counts})")
+    return 1 if statuses["error"] else 0
+
+
+def choose_students(available: list[str], wanted: list[str] | None, what: str,
+                    step: str) -> list[str]:
+    """`wanted` (the --student options) checked against `available`, or all of `available`.
+
+    `what` names what is available ("submissions of X in submitted/"), `step` the command that
+    makes it.
+    """
+    unknown = sorted(set(wanted or []) - set(available))
+    if unknown:
+        raise SystemExit(f"--student: expected students with {what}; {', '.join(unknown)} "
+                         f"has none. There are: {', '.join(available) or 'none'}")
+    if not available:
+        raise SystemExit(f"there are no {what}: run `{step}` first")
+    return sorted(wanted) if wanted else available
+
+
+def feedback_arguments(parser: argparse.ArgumentParser) -> None:
+    one_assignment(parser)
+    parser.add_argument("--student", action="append", metavar="S",
+                        help="only this student (repeat for more; default: every graded one)")
+
+
+@command("feedback", "write each student's feedback page and release it through the exchange",
+         feedback_arguments)
+def cmd_feedback(course: Course, args) -> int:
+    name = course.select([args.assignment])[0]
+    graded = sorted(p.parent.name for p in
+                    (course.root / course.coursedir.autograded_directory).glob(f"*/{name}"))
+    students = choose_students(graded, args.student,
+                               f"graded submissions of {name} in autograded/", f"autograde {name}")
+    results = ([course.api.generate_feedback(name, s, force=True) for s in args.student]
+               if args.student else [course.api.generate_feedback(name, force=True)])
+    status = max(failed(f"{name}: nbgrader generate_feedback", r) if not r["success"] else 0
+                 for r in results)
+    for student in students:
+        folder = course.folder("feedback", student, name)
+        pages = ", ".join(str(p.relative_to(course.root)) for p in sorted(folder.glob("*.html")))
+        if not pages:
+            print(f"{student}: no feedback page (see nbgrader's error above)")
+        elif (folder / "submission_secret.txt").is_file():  # it came through the exchange
+            result = course.api.release_feedback(name, student)
+            if not result["success"]:
+                status = failed(f"{student}: nbgrader release_feedback", result)
+                continue
+            print(f"{student}: {pages}, released (students run `nbgrader fetch_feedback`)")
+        else:
+            print(f"{student}: {pages} (not from the exchange: hand it out, e.g. through the LMS)")
+    return status
+
+
+def names_and_output(default: str, what: str):
+    """The arguments of a command writing one file: assignment names and --output."""
+    def arguments(parser: argparse.ArgumentParser) -> None:
+        assignment_names(parser)
+        parser.add_argument("--output", type=Path, default=Path(default),
+                            help=f"the {what} to write (default: %(default)s in the course root)")
+    return arguments
+
+
+@command("export", "write the grades to a CSV file, a row per student and assignment",
+         names_and_output("grades.csv", "CSV file"))
+def cmd_export(course: Course, args) -> int:
+    from course_lib.grading_report import grade_rows, write_csv
+    rows = grade_rows(course, graded_names(course, args.names))
+    path = course.root / args.output
+    write_csv(rows, path)
+    print(f"{path}: {len(rows)} rows")
+    return 0
+
+
+def graded_names(course: Course, names: list[str]) -> list[str]:
+    """`names` checked, or every assignment with a submission in the gradebook."""
+    from course_lib.grading_report import graded_assignments
+    return course.select(names) if names else graded_assignments(course)
+
+
+@command("report", "write an HTML page: scores, pass rate per test cell, problem submissions",
+         names_and_output("grades_report.html", "HTML page"))
+def cmd_report(course: Course, args) -> int:
+    from course_lib.grading_report import grade_rows, report_html, summarize
+    summaries = summarize(course, grade_rows(course, graded_names(course, args.names)))
+    path = course.root / args.output
+    path.write_text(report_html(course.coursedir.course_id, summaries))
+    print(f"{path}: open it in a browser")
+    return 0
+
+
+@command("status", "per assignment: submissions collected, graded (by outcome), feedback written",
+         assignment_names)
+def cmd_status(course: Course, args) -> int:
+    from course_lib.autograding import load_outcomes, submitted_students
+    for name in course.select(args.names):
+        submitted = submitted_students(course, name)
+        outcomes = load_outcomes(course, name)
+        feedback = [s for s in submitted if any(course.folder("feedback", s, name).glob("*.html"))]
+        counts = Counter(o.status for o in outcomes.values())
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        ungraded = sorted(set(submitted) - set(outcomes))
+        print(f"{name}: {len(submitted)} submitted, {len(outcomes)} autograded"
+              + (f" ({statuses})" if statuses else "")
+              + f", {len(feedback)} with feedback"
+              + (f"; not autograded yet: {', '.join(ungraded)}" if ungraded else ""))
+        for outcome in outcomes.values():
+            if outcome.status != "graded":
+                print(f"    {outcome.student}: {outcome.status}: {outcome.reason}")
+    return 0
 
 
 # -- entry point ------------------------------------------------------------------------------

@@ -6,12 +6,27 @@
   hidden tests from a test cell's source, but a failing cell's traceback still quotes the line
   that failed. Our test cells fail with a self-contained message (course_lib.checks), so the
   feedback keeps only that message.
+- `JudgedExecute` replaces nbgrader's Execute when autograding: the kernel runs in a sandbox
+  (course_lib.sandbox) and the test cells are judged by a trusted process (course_lib.judge).
 """
 from __future__ import annotations
 
+import ast
+import os
+import queue
+import time
+
+import nbformat
+from jupyter_core.utils import ensure_async, run_sync
 from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_output
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute
 from traitlets import Bool
+
+from course_lib.judge import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
+from course_lib.sandbox import SandboxedKernelManager
 
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
@@ -50,3 +65,114 @@ class ShortenTestErrors(Preprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+# -- trusted judging while autograding --------------------------------------------------------
+
+def instructor_imports(source_notebook) -> tuple[list[str], set[str]]:
+    """The import statements of the instructor's cells (not answers, not tests) and the names
+    they bind: what a test cell may use from the notebook without trusting the submission."""
+    statements, names = [], set()
+    for cell in source_notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                statements.append(ast.unparse(node))
+                names |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+    return statements, names
+
+
+class JudgedExecute(Execute):
+    """nbgrader's Execute, in a sandboxed kernel, with every autograded test cell judged outside it.
+
+    Answer and other cells run in the student's kernel as usual (started by
+    `course_lib.sandbox.SandboxedKernelManager`). A test cell is not sent to the kernel: a trusted
+    judge process runs it (`course_lib.judge`), calling the submission's functions in the kernel
+    with plain data, and the cell's output becomes what the judge printed or the error it raised.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+        self._judge = None
+        self._judged = 0
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._student_names = names_defined_by(
+            [c.source for c in nb.cells if c.cell_type == "code" and utils.is_solution(c)])
+        self._imports, self._trusted_names = self._source_imports(resources)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            self._close_judge()
+
+    def _source_imports(self, resources) -> tuple[list[str], set[str]]:
+        info = (resources or {}).get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = os.path.join(coursedir.format_path(coursedir.source_directory, ".",
+                                                  info.get("assignment", "")),
+                            f"{info.get('notebook', '')}.ipynb")
+        if not os.path.isfile(path):
+            self.log.warning("judging without the source notebook %s: the test cells get only "
+                             "the modules the submission imported", path)
+            return [], set()
+        return instructor_imports(nbformat.read(path, as_version=4))
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and is_autograded_test(cell):
+            cell.outputs = self._judge_cell(cell)
+            cell.execution_count = None
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
+
+    def _judge_cell(self, cell) -> list:
+        if self._judge is None or not self._judge.alive():
+            self._judge = Judge(self._imports, self._trusted_names, self._student_names)
+        self._judged += 1
+        path = os.path.join(self.km.private_dir, f"judge-{self._judged}.sock")
+        timeout = self.timeout or 300
+        verdict = None
+        if self._judge.start(cell.source, path, timeout):
+            msg_id = self.kc.execute(AGENT_CODE.format(path=path), silent=True,
+                                     store_history=False, allow_stdin=False)
+            verdict = self._judge.verdict(timeout + CONNECT_TIMEOUT + 30)
+            run_sync(self._async_settle)(msg_id)
+        if verdict is None:  # the judge itself is stuck or gone: start a new one next time
+            self._close_judge()
+            verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue":
+                       "the grader could not run this test; it gets no points."}}
+        outputs = []
+        if verdict["stdout"]:
+            outputs.append(new_output("stream", name="stdout", text=verdict["stdout"]))
+        if verdict["error"]:
+            ename, evalue = verdict["error"]["ename"], verdict["error"]["evalue"]
+            outputs.append(new_output("error", ename=ename, evalue=evalue,
+                                      traceback=[f"{ename}: {evalue}"]))
+        return outputs
+
+    async def _async_settle(self, msg_id: str) -> bool:
+        """Wait until the kernel has finished answering the judge; interrupt it if it has not."""
+        for interrupt, seconds in ((False, 5), (True, 15)):
+            if interrupt:
+                await ensure_async(self.km.interrupt_kernel())
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+                except queue.Empty:
+                    break
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return True
+        self.log.warning("the kernel did not stop after it answered the judge")
+        return False
+
+    def _close_judge(self) -> None:
+        if self._judge is not None:
+            self._judge.close()
+            self._judge = None

@@ -1,0 +1,331 @@
+"""Autograde one submission in a process of its own, with a wall-clock limit.
+
+`grade_submission(root, assignment, student)` is the unit of work of `instructor autograde`: a
+plain function of plain arguments that returns an `Outcome`, so any executor can run it: the
+thread pool of `--jobs N`, or a Dask cluster through `client.get_executor()`. One call
+
+1. checks the submission and writes the copy that nbgrader grades (`course_lib.submission_check`);
+2. runs nbgrader's autograde for this one student in a child process, which is stopped, with
+   the notebook's kernel, after `time_limit` seconds. nbgrader gives up on a whole submission when
+   a cell ignores the interrupt it sends after `Execute.timeout`, and other code never returns;
+3. if nbgrader could not grade the notebook (after a second try when the cause is not
+   recognisably the notebook's), grades the blank release notebook in its place with the reason
+   on top, so the student still gets a grade (0 for the autograded tests), feedback and the
+   reason;
+4. cuts outputs too long to show (nbgrader's LimitOutput counts lines, not characters);
+5. records the outcome in `grading_outcomes/<assignment>/<student>.json` (nbgrader's log next to
+   it, `.log`), where `export`, `report` and `status` find it.
+
+Children start from a fork server that has imported nbgrader once, so a submission costs the time
+its notebook takes, not nbgrader's start-up. The process calling `grade_submission` must be allowed
+to start processes (for Dask workers: the setting `distributed.worker.daemon: False`).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from course_lib.instructor import Course, nbgrader_environment
+from course_lib.submission_check import (PREPARED_DIRECTORY, add_notes,
+                                         prepare_blank_submission, prepare_submission)
+
+TIME_LIMIT = 900.0               # seconds for one student's submission, all notebooks
+OUTCOMES_DIRECTORY = "grading_outcomes"
+MAX_OUTPUT_CHARACTERS = 10_000   # per output of a graded notebook
+STATUSES = {
+    "graded": "graded as handed in (perhaps repaired, see the notes)",
+    "missing": "a notebook is missing: the blank notebook was graded",
+    "invalid": "a notebook could not be read: the blank notebook was graded",
+    "failed": "nbgrader could not grade the notebook: the blank notebook was graded",
+    "error": "no grade: nbgrader could not grade even the blank notebook",
+}
+# What nbgrader's log says when it gave up on a notebook -> the reason, in words.
+FAILURES = [
+    (("CellTimeoutError", "UnresponsiveKernelError"),
+     "a cell was still running after the limit of {cell_timeout} s per cell and did not stop "
+     "when interrupted (an endless loop that catches KeyboardInterrupt?)"),
+    (("DeadKernelError", "Kernel died"),
+     "the Python process running it died (it ran out of memory, or the code ended the process?)"),
+]
+
+
+@dataclass
+class Outcome:
+    """How one student's submission of one assignment was graded.
+
+    score is the gradebook's total (autograded and manual points so far), None only for the
+    status "error"; notes are the sentences the student also reads at the top of the feedback.
+    """
+
+    assignment: str
+    student: str
+    status: str
+    score: float | None
+    max_score: float
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def reason(self) -> str:
+        """Why the submission was not graded as handed in ("" when it was)."""
+        return "" if self.status == "graded" else " ".join(self.notes)
+
+    def save(self, course: Course) -> None:
+        path = outcome_path(course, self.assignment, self.student)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=1))
+        temporary.replace(path)  # readers never see half a file
+
+
+def outcome_path(course: Course, assignment: str, student: str, suffix: str = ".json") -> Path:
+    return course.root / OUTCOMES_DIRECTORY / assignment / f"{student}{suffix}"
+
+
+def load_outcomes(course: Course, assignment: str) -> dict[str, Outcome]:
+    """student -> the recorded Outcome of each graded submission of `assignment`."""
+    folder = course.root / OUTCOMES_DIRECTORY / assignment
+    outcomes = [Outcome(**json.loads(p.read_text())) for p in sorted(folder.glob("*.json"))]
+    return {o.student: o for o in outcomes}
+
+
+def submitted_students(course: Course, assignment: str) -> list[str]:
+    """Students with a folder `submitted/<student>/<assignment>/`."""
+    folder = course.root / course.coursedir.submitted_directory
+    return sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
+
+
+# -- one student ------------------------------------------------------------------------------
+
+def grade_submission(root, assignment: str, student: str,
+                     time_limit: float = TIME_LIMIT) -> Outcome:
+    """Check, autograde and record one submission; see the module docstring.
+
+    Parameters
+    ----------
+    root : str or Path
+        The course directory (holding nbgrader_config.py).
+    assignment, student : str
+        The submission `submitted/<student>/<assignment>/`.
+    time_limit : float
+        Wall-clock seconds for one run of nbgrader on this submission.
+
+    Returns
+    -------
+    Outcome
+        Also saved in grading_outcomes/<assignment>/<student>.json.
+    """
+    start = time.perf_counter()
+    course = Course.open(Path(root))
+    checked = prepare_submission(course, assignment, student)
+    status, notes = checked.status, list(checked.notes)
+    log = outcome_path(course, assignment, student, ".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    result = run_autograde(course.root, assignment, student, time_limit, log)
+    if not result["success"] and status == "graded" and known_failure(result) is None:
+        # not recognisably the notebook's fault (a locked gradebook?): try it once more
+        result = run_autograde(course.root, assignment, student, time_limit, log)
+    if not result["success"] and status == "graded":
+        reason = failure_reason(result, time_limit, course.config.Execute.get("timeout", 30))
+        status = "failed"
+        notes.append(f"Your notebook could not be graded as handed in: {reason}. The tests below "
+                     f"ran on the blank notebook instead, so the autograded tests score 0; your "
+                     f"written answers are kept for grading by hand.")
+        prepare_blank_submission(course, assignment, student, notes)
+        # the blank notebook is the course's own code: only a broken machine makes it hang
+        result = run_autograde(course.root, assignment, student, max(time_limit, TIME_LIMIT),
+                               log)
+    if result["success"]:
+        notes += shorten_long_outputs(course.folder("autograded", student, assignment))
+        score, max_score = submission_score(course, assignment, student)
+    else:
+        status, score, max_score = "error", None, assignment_max_score(course, assignment)
+        notes.append(f"nbgrader could not grade even the blank notebook; see {log}: "
+                     f"{last_line(result)}")
+    outcome = Outcome(assignment, student, status, score, max_score, notes,
+                      round(time.perf_counter() - start, 1))
+    outcome.save(course)
+    return outcome
+
+
+def known_failure(result: dict) -> str | None:
+    """The entry of FAILURES that nbgrader's log shows, "stopped", or None."""
+    if result.get("stopped"):
+        return "stopped"
+    text = f"{result.get('log', '')}\n{result.get('error', '')}"
+    return next((reason for markers, reason in FAILURES
+                 if any(marker in text for marker in markers)), None)
+
+
+def failure_reason(result: dict, time_limit: float, cell_timeout) -> str:
+    """Why nbgrader did not grade a notebook, in words, from its result."""
+    known = known_failure(result)
+    if known == "stopped":
+        return (f"the notebook did not finish in {time_limit:g} s (an endless loop that ignores "
+                f"interrupts?)")
+    if known is not None:
+        return known.format(cell_timeout=cell_timeout)
+    return f"nbgrader stopped with {last_line(result)}"
+
+
+def last_line(result: dict) -> str:
+    lines = [line.strip() for line in str(result.get("error") or result.get("log") or "")
+             .splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"
+
+
+def submission_score(course: Course, assignment: str, student: str) -> tuple[float, float]:
+    with course.gradebook() as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return float(submission.score), float(submission.max_score)
+
+
+def assignment_max_score(course: Course, assignment: str) -> float:
+    with course.gradebook() as gradebook:
+        return float(gradebook.find_assignment(assignment).max_score)
+
+
+# -- nbgrader in a child process --------------------------------------------------------------
+
+def process_context():
+    """multiprocessing context for the children: a fork server with nbgrader imported."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")  # Windows: each child imports nbgrader
+    context = multiprocessing.get_context("forkserver")
+    # Not this module: it imports course_lib.instructor, which a child started by
+    # `python -m course_lib.instructor` runs again as its __main__ (runpy warns if preloaded).
+    context.set_forkserver_preload(["nbgrader.apps"])
+    return context
+
+
+def run_autograde(root: Path, assignment: str, student: str, time_limit: float,
+                  log: Path) -> dict:
+    """nbgrader's autograde of `prepared/<student>/<assignment>/`, in a child process.
+
+    Returns nbgrader's result ({"success", "error", "log"}), or {"success": False, "stopped":
+    True} when the child and everything it started were killed after `time_limit` seconds.
+    """
+    context = process_context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=autograde_in_child,
+                            args=(sender, str(root), assignment, student, str(log)))
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(time_limit):
+            result = receiver.recv()
+            child.join(timeout=10)  # let nbgrader shut its kernel down
+        else:
+            result = {"success": False, "stopped": True}
+    except EOFError:  # the child ended without an answer
+        child.join(timeout=10)
+        result = {"success": False,
+                  "error": f"the grading process died (exit code {child.exitcode})"}
+    finally:
+        receiver.close()
+        stop_process_tree(child.pid)
+        child.join()
+    return result
+
+
+def autograde_in_child(sender, root: str, assignment: str, student: str, log: str) -> None:
+    """Body of the child process: grade, send nbgrader's result back."""
+    with open(log, "a") as stream:  # nbgrader's messages and the kernel's go to the log
+        os.dup2(stream.fileno(), 1)
+        os.dup2(stream.fileno(), 2)
+    os.environ.update(nbgrader_environment())
+    try:
+        course = Course.open(Path(root))
+        course.config.CourseDirectory.submitted_directory = PREPARED_DIRECTORY
+        result = course.api.autograde(assignment, student, force=True, create=True)
+    except Exception:  # whatever went wrong, the parent gets a result to report
+        result = {"success": False, "error": traceback.format_exc()}
+    sender.send({key: result.get(key, "") for key in ("success", "error", "log")})
+    sender.close()
+
+
+def stop_process_tree(pid: int) -> None:
+    """Kill process `pid` and all its descendants (the notebook's kernel is one)."""
+    try:
+        parent = psutil.Process(pid)
+        processes = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=10)
+
+
+# -- after nbgrader ---------------------------------------------------------------------------
+
+def shorten_text(holder, key: str) -> int:
+    """Cut holder[key] to MAX_OUTPUT_CHARACTERS; return its former length if it was cut, else 0."""
+    text = holder[key] if isinstance(holder[key], str) else "".join(holder[key])
+    if len(text) <= MAX_OUTPUT_CHARACTERS:
+        return 0
+    holder[key] = (f"{text[:MAX_OUTPUT_CHARACTERS]}\n... output cut: {len(text):,} characters "
+                   f"in all ...")
+    return len(text)
+
+
+def shorten_outputs(cell) -> list[int]:
+    """Former lengths of the text outputs of `cell` that were cut."""
+    lengths = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            lengths.append(shorten_text(output, "text"))
+        for mime in output.get("data", {}):
+            if mime.startswith("text/"):
+                lengths.append(shorten_text(output.data, mime))
+    return [n for n in lengths if n]
+
+
+def shorten_long_outputs(folder: Path) -> list[str]:
+    """Cut over-long outputs in the graded notebooks of `folder`; notes on what was cut."""
+    all_notes = []
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        notes = [f"An output of {n:,} characters was cut to its first "
+                 f"{MAX_OUTPUT_CHARACTERS:,} characters." for cell in notebook.cells
+                 for n in shorten_outputs(cell)]
+        if notes:
+            mode = path.stat().st_mode
+            path.chmod(mode | 0o200)  # nbgrader leaves graded notebooks read-only
+            nbformat.write(add_notes(notebook, notes), path)
+            path.chmod(mode)
+        all_notes += notes
+    return all_notes
+
+
+# -- many students ----------------------------------------------------------------------------
+
+def grade_students(executor: Executor, root, assignment: str, students: Iterable[str],
+                   time_limit: float = TIME_LIMIT) -> Iterator[Outcome]:
+    """Grade each student's submission on `executor`; yield the outcomes as they finish.
+
+    `executor` is any concurrent.futures.Executor: a ThreadPoolExecutor (each job waits on its
+    own child process), or Dask's `client.get_executor()`. An error in one job becomes an
+    outcome with the status "error"; it never stops the others.
+    """
+    futures = {executor.submit(grade_submission, str(root), assignment, student, time_limit):
+               student for student in students}
+    for future in as_completed(futures):
+        try:
+            yield future.result()
+        except Exception as error:  # a bug or a full disk: report it with the student's name
+            yield Outcome(assignment, futures[future], "error", None, 0.0,
+                          [f"grading stopped with {type(error).__name__}: {error}"])

@@ -1,0 +1,224 @@
+"""Trusted judging: run each autograded test cell outside the student's kernel.
+
+nbgrader would run a test cell (hidden tests included) inside the student's kernel, where the
+submission may have replaced `np.allclose`, `course_lib.checks`, `AssertionError` or anything else
+the test relies on, and may read the hidden tests as they run. Here the grader runs the test cell
+in a separate Python process, the judge, with its own fresh numpy and course_lib:
+
+- the names the test cell uses are resolved there: the notebook's imports (taken from the
+  instructor's source notebook, not from the submission) are imported afresh; the names the
+  submission defines in its answer cells are fetched from the kernel, as plain data or, for a
+  function or class, as a handle whose calls the kernel computes (`course_lib.judge_wire`);
+- the test cell never reaches the kernel; the kernel only sees the arguments of the calls;
+- the judge's verdict (the cell's printed text, or its error) becomes the cell's output, which
+  nbgrader grades as usual. An error is reported as "Name: message", never with a traceback.
+
+    python -m course_lib.judge      # the judge process; `Judge` below starts and drives it
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import dis
+import io
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from course_lib.judge_wire import Endpoint, Remote, WireError
+
+JUDGE_SIDE_OPS = {"call", "getattr"}
+# Contains "course_lib", so that checks never quotes a test cell's line as the student's.
+TEST_CELL_FILENAME = "<course_lib judge: test cell>"
+CONNECT_TIMEOUT = 30.0
+MAX_PRINTED = 20_000
+AGENT_CODE = "__import__('course_lib.judge_agent', fromlist=['serve']).serve({path!r}, globals())"
+
+
+# -- which names a test cell needs ------------------------------------------------------------
+
+def _instructions(code):
+    yield from dis.get_instructions(code)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            yield from _instructions(const)
+
+
+def names_read(code) -> set[str]:
+    """Global names read anywhere in `code` (functions defined in it included)."""
+    return {i.argval for i in _instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+
+
+def names_bound(code) -> set[str]:
+    """Names `code` binds at its top level (assignments, def, class, import)."""
+    return {i.argval for i in dis.get_instructions(code)
+            if i.opname in ("STORE_NAME", "STORE_GLOBAL", "IMPORT_NAME")}
+
+
+def names_defined_by(sources: list[str]) -> set[str]:
+    """Top-level names bound by cells (those that do not compile are skipped)."""
+    names = set()
+    for source in sources:
+        try:
+            names |= names_bound(compile(source, "<cell>", "exec"))
+        except (SyntaxError, ValueError):
+            continue
+    return names
+
+
+# -- the judge process ------------------------------------------------------------------------
+
+def _fetch(endpoint: Endpoint, name: str, data_only: bool):
+    """(defined, value) of a global of the student's notebook."""
+    answer = endpoint.request("get", name=name)
+    if not isinstance(answer, dict) or not answer.get("defined"):
+        return False, None
+    value = answer.get("value")
+    if data_only and isinstance(value, Remote):
+        return False, None
+    return True, value
+
+
+def _bind_names(code, namespace: dict, endpoint: Endpoint, job: dict) -> None:
+    """Give the test cell the names it reads but does not bind itself."""
+    student_names, trusted = set(job["student_names"]), set(job["trusted_names"])
+    for name in sorted(names_read(code) - names_bound(code) - set(dir(builtins)) - trusted):
+        if name in student_names:
+            defined, value = _fetch(endpoint, name, data_only=False)
+        elif name in namespace:
+            continue  # defined by an earlier test cell
+        else:  # set by some other cell of the notebook: take it only if it is plain data
+            defined, value = _fetch(endpoint, name, data_only=True)
+        if defined:
+            namespace[name] = value
+        else:
+            namespace.pop(name, None)
+
+
+def judge_cell(job: dict, namespace: dict, protocol) -> dict:
+    """Run one test cell against the student's kernel; return its printed text and its error."""
+    path = job["socket"]
+    printed = io.StringIO()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        os.chmod(path, 0o666)  # the kernel runs as another user
+        listener.listen(1)
+        listener.settimeout(CONNECT_TIMEOUT)
+        _write(protocol, {"listening": True})
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return {"stdout": "", "error": {
+                "ename": "NotGraded", "evalue": "the notebook's kernel did not answer the grader "
+                "(did the notebook change course_lib or the kernel?); this test gets no points."}}
+    error = None
+    with connection:
+        connection.settimeout(job["timeout"])
+        endpoint = Endpoint(connection, JUDGE_SIDE_OPS, mirror_sent_arrays=True)
+        try:
+            code = compile(job["source"], TEST_CELL_FILENAME, "exec")
+            _bind_names(code, namespace, endpoint, job)
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                exec(code, namespace)
+        except WireError as failure:
+            error = {"ename": "NotGraded", "evalue": f"the notebook's kernel stopped answering the "
+                     f"grader ({failure}); this test gets no points."}
+        except BaseException as failure:  # the test failed (or the test code itself is broken)
+            error = {"ename": type(failure).__name__, "evalue": str(failure)}
+        if not endpoint.broken:
+            with contextlib.suppress(Exception):
+                connection.settimeout(5)
+                endpoint.request("done")
+    os.unlink(path)
+    return {"stdout": printed.getvalue()[:MAX_PRINTED], "error": error}
+
+
+def _write(stream, message: dict) -> None:
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def main() -> None:
+    """Read jobs (JSON lines) on stdin; answer on the original stdout, one JSON line each."""
+    protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever test code prints can never be mistaken for an answer
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    for line in sys.stdin:
+        job = json.loads(line)
+        if job["op"] == "imports":
+            for statement in job["statements"]:
+                with contextlib.suppress(Exception):
+                    exec(compile(statement, "<course_lib judge: imports>", "exec"), namespace)
+            _write(protocol, {"ok": True})
+        elif job["op"] == "judge":
+            _write(protocol, judge_cell(job, namespace, protocol))
+
+
+# -- the grader's handle on a judge process ---------------------------------------------------
+
+class Judge:
+    """A judge process for one notebook, driven by the grader (see nbgrader_plugins)."""
+
+    def __init__(self, import_statements: list[str], trusted_names: set[str],
+                 student_names: set[str]):
+        self.trusted_names, self.student_names = sorted(trusted_names), sorted(student_names)
+        self.workdir = tempfile.mkdtemp(prefix="course-judge-")
+        env = {**os.environ, "MPLBACKEND": "Agg"}
+        # -I: neither the current folder nor PYTHONPATH can put a module in the judge's way
+        self.process = subprocess.Popen([sys.executable, "-I", "-m", "course_lib.judge"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        cwd=self.workdir, env=env)
+        self._buffer = b""
+        self._send({"op": "imports", "statements": import_statements})
+        self._answer(60)
+
+    def _send(self, job: dict) -> None:
+        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+        self.process.stdin.flush()
+
+    def _answer(self, timeout: float) -> dict | None:
+        """The judge's next line, or None after `timeout` seconds (or if it died)."""
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def start(self, source: str, socket_path: str, timeout: float) -> bool:
+        """Send a test cell; True once the judge listens on `socket_path` for the kernel."""
+        self._send({"op": "judge", "source": source, "socket": socket_path, "timeout": timeout,
+                    "student_names": self.student_names, "trusted_names": self.trusted_names})
+        return bool(self._answer(CONNECT_TIMEOUT))
+
+    def verdict(self, timeout: float) -> dict | None:
+        """The judge's {"stdout", "error"} for the cell started last, or None if it never came."""
+        return self._answer(timeout)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.workdir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""Check a submission against the released notebooks before nbgrader grades it.
+
+Students hand in notebooks that make nbgrader stop or grade the wrong thing: a graded cell pasted
+twice (nbgrader fails on it), a deleted test cell (nbgrader can fail while putting it back), a
+file that is not a notebook at all, a notebook under another name, a `numpy.py` next to the
+notebook that would replace numpy while the tests run. So nbgrader never reads
+`submitted/<student>/<assignment>/` directly: `prepare_submission` writes a checked copy,
+
+    prepared/<student>/<assignment>/<notebook>.ipynb   (+ nbgrader's timestamp.txt and
+                                                         submission_secret.txt)
+
+and says in plain words what it found and did. The notes become a Markdown cell at the top of the
+notebook, so nbgrader's feedback shows them to the student. `submitted/` stays untouched.
+
+What happens to each problem:
+
+- a notebook that is missing, or cannot be read as a notebook: the blank release notebook is
+  graded in its place (0 autograded points), with the reason;
+- a graded cell that appears more than once: the last copy stays graded (as nbgrader intends),
+  earlier copies become ordinary cells that still run;
+- a deleted graded or answer cell: put back from the release (a test cell gets its hidden tests
+  back from the gradebook, an answer cell comes back blank);
+- a graded cell changed to another cell type, an edited test cell: noted; nbgrader restores both
+  from the gradebook;
+- any other file: not copied, and named.
+"""
+from __future__ import annotations
+
+import fnmatch
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_markdown_cell
+
+PREPARED_DIRECTORY = "prepared"
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by `nbgrader submit`
+NOTES_CELL_ID = "grading-notes"
+NOTES_TITLE = "**Notes from grading.**"
+
+
+@dataclass
+class CheckedSubmission:
+    """What `prepare_submission` found in one student's submission of one assignment.
+
+    status : "graded" when every notebook of the assignment could be used (perhaps repaired),
+        "missing" or "invalid" when at least one was replaced by the blank release.
+    notes : one sentence per finding, in the words the student reads in the feedback.
+    """
+
+    status: str = "graded"
+    notes: list[str] = field(default_factory=list)
+
+
+# -- cells ------------------------------------------------------------------------------------
+
+def grade_id(cell) -> str | None:
+    """The nbgrader id of a graded, answer or locked cell; None for an ordinary cell."""
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_code_answer(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
+
+
+def describe(cell) -> str:
+    """'the test cell `x`', 'the answer cell `x`' or 'the cell `x`' (a release cell)."""
+    meta = cell.metadata["nbgrader"]
+    kind = ("test cell" if is_test_cell(cell) else "answer cell" if meta.get("solution")
+            else "cell")
+    return f"the {kind} `{grade_id(cell)}`"
+
+
+def read_notebook(path: Path):
+    """The notebook at `path`, or ValueError saying in words why it is not a usable notebook."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # a student's file can be anything: say what the reader said
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(f"{type(error).__name__}: {first_line}"[:300]) from None
+    return notebook
+
+
+# -- repairs ----------------------------------------------------------------------------------
+
+def keep_last_copies(notebook) -> list[str]:
+    """Ungrade all but the last copy of each graded cell that appears more than once."""
+    copies: dict[str, list] = {}
+    for cell in notebook.cells:
+        if grade_id(cell):
+            copies.setdefault(grade_id(cell), []).append(cell)
+    notes = []
+    for name, cells in copies.items():
+        if len(cells) > 1:
+            for cell in cells[:-1]:
+                del cell.metadata["nbgrader"]
+            notes.append(f"The cell `{name}` appears {len(cells)} times in your notebook. Only "
+                         f"the last copy is graded; the others ran as ordinary cells.")
+    return notes
+
+
+def index_of(notebook, name: str) -> int | None:
+    return next((i for i, c in enumerate(notebook.cells) if grade_id(c) == name), None)
+
+
+def restore_deleted_cells(notebook, release) -> list[str]:
+    """Put back graded, answer and locked cells of the release that the notebook lacks.
+
+    Each goes right after the cell that precedes it in the release, so answers and their tests
+    keep their order. (nbgrader's own OverwriteCells.add_missing_cells fails when an answer
+    and its test cell are both gone.)
+    """
+    notes = []
+    previous = -1  # where the last release cell is in the notebook
+    for cell in release.cells:
+        name = grade_id(cell)
+        if not name:
+            continue
+        index = index_of(notebook, name)
+        if index is not None:
+            previous = index
+            continue
+        previous += 1
+        notebook.cells.insert(previous, nbformat.from_dict(cell))
+        outcome = ("it was put back blank, so its tests fail" if is_code_answer(cell)
+                   else "it was put back as released")
+        notes.append(f"{describe(cell).capitalize()} was deleted from your notebook; {outcome}.")
+    return notes
+
+
+def report_changed_cells(notebook, release) -> list[str]:
+    """Notes on graded cells whose type changed and locked cells whose text changed.
+
+    nbgrader itself puts both back from the gradebook; the notes tell the student why their
+    version was not used.
+    """
+    released = {grade_id(c): c for c in release.cells if grade_id(c)}
+    notes = []
+    for cell in notebook.cells:
+        original = released.get(grade_id(cell))
+        if original is None:
+            continue
+        if cell.cell_type != original.cell_type:
+            notes.append(f"{describe(original).capitalize()} was changed from a "
+                         f"{original.cell_type} cell to a {cell.cell_type} cell; it was graded "
+                         f"as a {original.cell_type} cell.")
+        elif (original.metadata["nbgrader"].get("locked")
+              and cell.source.strip() != original.source.strip()):
+            notes.append(f"{describe(original).capitalize()} was edited; it was graded with "
+                         f"the original text.")
+    return notes
+
+
+def notes_cell(notes: list[str]):
+    text = "\n".join([NOTES_TITLE + " These notes were added when your notebook was graded; "
+                      "the notebook you handed in is kept unchanged.", ""]
+                     + [f"- {note}" for note in notes])
+    return new_markdown_cell(text, id=NOTES_CELL_ID)
+
+
+def add_notes(notebook, notes: list[str]):
+    """Add `notes` to the notes cell at the top of the notebook (made when missing)."""
+    if not notes:
+        return notebook
+    cell = notebook.cells[0] if notebook.cells else None
+    if cell is not None and cell.get("id") == NOTES_CELL_ID:
+        cell.source += "".join(f"\n- {note}" for note in notes)
+        return notebook
+    notebook.nbformat_minor = max(notebook.nbformat_minor, 5)  # cell ids came with 4.5
+    for number, cell in enumerate(notebook.cells):
+        cell.setdefault("id", f"cell-{number}")
+    notebook.cells.insert(0, notes_cell(notes))
+    return notebook
+
+
+def blank_release(release_path: Path, answers_from=None):
+    """The release notebook: what is graded when the student's notebook cannot be.
+
+    Written answers (graded Markdown cells) of `answers_from`, the student's notebook when it
+    could be read, are kept so that they can still be graded by hand.
+    """
+    notebook = nbformat.read(release_path, as_version=4)
+    if answers_from is not None:
+        written = {grade_id(c): c.source for c in answers_from.cells
+                   if grade_id(c) and c.cell_type == "markdown"}
+        for cell in notebook.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution") and grade_id(cell) in written:
+                cell.source = written[grade_id(cell)]
+    return notebook
+
+
+# -- a whole submission -----------------------------------------------------------------------
+
+def ignored(relative: Path, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in patterns)
+
+
+def other_files(folder: Path, expected: set[str], patterns: list[str]) -> list[str]:
+    """Files in `folder` that are neither expected notebooks nor nbgrader's own files."""
+    if not folder.is_dir():
+        return []
+    found = [p.relative_to(folder) for p in sorted(folder.rglob("*")) if p.is_file()]
+    return [str(p) for p in found if not ignored(p, patterns)
+            and str(p) not in expected and str(p) not in NBGRADER_FILES]
+
+
+def fresh_folder(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def prepare_submission(course, assignment: str, student: str) -> CheckedSubmission:
+    """Write the checked copy of `student`'s submission of `assignment` that nbgrader grades.
+
+    Parameters
+    ----------
+    course : course_lib.instructor.Course
+        Gives the release notebooks (the reference) and nbgrader's folder layout.
+    assignment, student : str
+        As in `submitted/<student>/<assignment>/`.
+
+    Returns
+    -------
+    CheckedSubmission
+        The status and the notes (also written into the notebooks).
+    """
+    source = course.folder("submitted", student, assignment)
+    target = fresh_folder(course.folder(PREPARED_DIRECTORY, student, assignment))
+    releases = sorted((course.release_dir / assignment).glob("*.ipynb"))
+    checked = CheckedSubmission()
+    extra = other_files(source, {r.name for r in releases}, course.coursedir.ignore)
+    if extra:
+        checked.notes.append(f"Only the assignment's notebooks are graded; these files were not "
+                             f"used: {', '.join(extra)}.")
+    for name in NBGRADER_FILES:
+        if (source / name).is_file():
+            shutil.copy(source / name, target / name)
+    shared_notes = list(checked.notes)
+    for release_path in releases:
+        notebook, status, notes = check_notebook(source / release_path.name, release_path, extra)
+        if notebook is None:
+            checked.status = status
+            notebook = blank_release(release_path)
+        nbformat.write(add_notes(notebook, shared_notes + notes), target / release_path.name)
+        checked.notes.extend(notes)
+    return checked
+
+
+def prepare_blank_submission(course, assignment: str, student: str, notes: list[str]) -> None:
+    """Replace the checked copy by the blank release notebooks, with `notes` on top.
+
+    Used when nbgrader could not grade the student's notebook: the blank notebook still gets a
+    grade (0 for the autograded tests) and feedback that says why. Written answers are kept.
+    """
+    target = course.folder(PREPARED_DIRECTORY, student, assignment)
+    for release_path in sorted((course.release_dir / assignment).glob("*.ipynb")):
+        try:
+            answers = read_notebook(target / release_path.name)
+        except ValueError:
+            answers = None
+        notebook = add_notes(blank_release(release_path, answers), notes)
+        nbformat.write(notebook, target / release_path.name)
+
+
+def check_notebook(path: Path, release_path: Path, extra: list[str]):
+    """(notebook, status, notes) for one expected notebook of a submission.
+
+    The notebook is None when the status is "missing" or "invalid".
+    """
+    if not path.is_file():
+        others = [f for f in extra if f.endswith(".ipynb")]
+        found = (f" (found: {', '.join(others)}; the name must be exactly {path.name})"
+                 if others else "")
+        return None, "missing", [f"There is no {path.name} in your submission{found}, so it "
+                                 f"scores 0."]
+    try:
+        notebook = read_notebook(path)
+    except ValueError as error:
+        return None, "invalid", [f"{path.name} could not be read as a notebook ({error}), so "
+                                 f"it scores 0. Was it saved by JupyterLab?"]
+    release = nbformat.read(release_path, as_version=4)
+    notes = (keep_last_copies(notebook) + restore_deleted_cells(notebook, release)
+             + report_changed_cells(notebook, release))
+    return notebook, "graded", notes

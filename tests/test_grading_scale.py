@@ -1,0 +1,354 @@
+"""Grading at scale (issue 7): many graders writing one gradebook at the same time.
+
+- SQLite, the gradebook of one machine: a gradebook prepared by the course lets writers go on
+  while someone holds a long read, and makes a writer wait for a long write, where nbgrader's
+  own SQLite gradebook fails with "database is locked" (real nbgrader Gradebook writes from
+  separate processes);
+- `instructor autograde --jobs 2` grades a practice class of 4 into one SQLite gradebook, into a
+  real PostgreSQL server that the test starts, and on a real Dask cluster of two worker
+  processes on 127.0.0.1: every student's grades land, and equal those of grading one at a time;
+- the engine options and the gradebook URL: clear messages, the right defaults.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course_lib.autograding import load_outcomes
+from course_lib.grading_engines import (SQLITE_BUSY_TIMEOUT, EngineError, gradebook_url,
+                                        grading_executor, loopback_cluster, prepare_gradebook)
+from course_lib.instructor import Course, nbgrader_environment
+from course_lib.practice_class import write_practice_class
+from grading_tools import make_course, nbgrader
+from postgres_server import REQUIRED, PostgresServer, missing_reason
+
+ASSIGNMENT = "01_derivatives"
+CLASS_SIZE = 4
+COURSE_ID = "dl-foundations"
+# Graded concurrently, the jobs' own durations add up to more than the wall-clock time of the
+# run (about twice with 2 at a time); one at a time, they add up to less.
+OVERLAP = 1.3
+
+
+@pytest.fixture(autouse=True)
+def nbgrader_on_path(monkeypatch):
+    """nbgrader runs `alembic` by name when it creates a gradebook in this process."""
+    monkeypatch.setenv("PATH", nbgrader_environment()["PATH"])
+
+
+# -- a course, a class, a grading run ---------------------------------------------------------
+
+def practice_course(folder: Path, db_url: str | None = None) -> Path:
+    """A course with ASSIGNMENT released (into `db_url`, if given) and CLASS_SIZE submissions."""
+    root = make_course(folder, [ASSIGNMENT])
+    if db_url:
+        with (root / "nbgrader_config.py").open("a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    write_practice_class(root, ASSIGNMENT, CLASS_SIZE)
+    return root
+
+
+def autograde(root: Path, *options: str) -> float:
+    """Run `instructor autograde ASSIGNMENT *options`; its wall-clock seconds."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "course_lib.instructor", "--root", str(root),
+                             "autograde", ASSIGNMENT, *options], env=nbgrader_environment(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"autograde {options} failed:\n{result.stdout[-4000:]}" \
+                                   f"\n{result.stderr[-4000:]}"
+    return time.perf_counter() - start
+
+
+def class_grades(db_url: str) -> dict[str, dict[str, float | None]]:
+    """student -> {test cell -> autograded score} of every submission in the gradebook."""
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        return {submission.student.id: {grade.name: grade.auto_score
+                                        for notebook in submission.notebooks
+                                        for grade in notebook.grades if grade.cell_type == "code"}
+                for submission in gradebook.find_assignment(ASSIGNMENT).submissions}
+
+
+def overlap(root: Path, wall_seconds: float) -> float:
+    """The jobs' own seconds added up, over the run's wall-clock seconds."""
+    outcomes = load_outcomes(Course.open(root), ASSIGNMENT)
+    return sum(o.seconds for o in outcomes.values()) / wall_seconds
+
+
+def assert_all_landed(grades: dict, reference: dict) -> None:
+    assert sorted(grades) == sorted(reference), "a student's submission is missing"
+    missing = {s: [c for c, score in cells.items() if score is None]
+               for s, cells in grades.items() if None in cells.values()}
+    assert not missing, f"test cells without an autograded score: {missing}"
+    assert grades == reference, "grades differ from those graded one at a time"
+
+
+@pytest.fixture(scope="module")
+def serial_grades(tmp_path_factory) -> dict:
+    """The practice class graded one at a time into SQLite: the reference."""
+    root = practice_course(tmp_path_factory.mktemp("serial"))
+    wall = autograde(root, "--jobs", "1")
+    assert overlap(root, wall) < 1.0
+    grades = class_grades(gradebook_url(None, root))
+    totals = {sum(cells.values()) for cells in grades.values()}
+    assert len(totals) >= 3, f"the practice class should score differently: {grades}"
+    return grades
+
+
+# -- SQLite under concurrent writers ----------------------------------------------------------
+
+WRITER = """
+import json, sys
+from nbgrader.api import Gradebook
+url, students = sys.argv[1], sys.argv[2:]
+print("ready", flush=True)
+try:
+    for student in students:
+        with Gradebook(url, "dl-foundations") as gradebook:
+            gradebook.update_or_create_student(student)
+            gradebook.update_or_create_submission("hw", student)
+            notebook = gradebook.find_submission_notebook("nb", "hw", student)
+            for grade in notebook.grades:
+                grade.auto_score = 1.0
+            gradebook.db.commit()
+    print(json.dumps("ok"))
+except Exception as error:
+    print(json.dumps(f"{type(error).__name__}: {error}"))
+"""
+
+
+def small_gradebook(path: Path) -> str:
+    """A fresh SQLite gradebook (nbgrader's own URL) with one assignment of two test cells."""
+    url = f"sqlite:///{path}"
+    with Gradebook(url, COURSE_ID) as gradebook:
+        gradebook.update_or_create_assignment("hw")
+        gradebook.update_or_create_notebook("nb", "hw")
+        for cell in ("test_a", "test_b"):
+            gradebook.update_or_create_grade_cell(cell, "nb", "hw", max_score=1.0,
+                                                  cell_type="code")
+    return url
+
+
+def start_writers(url: str, groups: list[list[str]]) -> list[subprocess.Popen]:
+    """One process per group of students, each writing their grades; all ready to write."""
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, *group],
+                                stdout=subprocess.PIPE, text=True, env=nbgrader_environment())
+               for group in groups]
+    for writer in writers:
+        assert writer.stdout.readline().strip() == "ready"
+    return writers
+
+
+def finish(writers: list[subprocess.Popen]) -> list[str]:
+    """Each writer's last word: "ok", or the error that stopped it."""
+    return [json.loads(writer.communicate(timeout=300)[0].splitlines()[-1]) for writer in writers]
+
+
+def graded_students(url: str) -> set[str]:
+    with Gradebook(url, COURSE_ID) as gradebook:
+        return {s.student.id for s in gradebook.find_assignment("hw").submissions
+                if all(g.auto_score == 1.0 for n in s.notebooks for g in n.grades)}
+
+
+GROUPS = [["ann", "ben", "cem"], ["dia", "eli", "fay"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prepared", [False, True], ids=["nbgrader-default", "course"])
+def test_a_long_reader_stops_no_writer(tmp_path, prepared):
+    """Someone reads the gradebook (formgrader, an export) all the while the graders write."""
+    url = small_gradebook(tmp_path / "gradebook.db")
+    if prepared:
+        url = gradebook_url(url, tmp_path)
+        prepare_gradebook(url, COURSE_ID)
+    reader = sqlite3.connect(tmp_path / "gradebook.db", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM grade").fetchall()  # holds the read until COMMIT
+    try:
+        words = finish(start_writers(url, GROUPS))
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    if prepared:
+        assert words == ["ok", "ok"]
+        assert graded_students(url) == {s for group in GROUPS for s in group}
+    else:  # the control: nbgrader's own gradebook fails here
+        assert all("database is locked" in word for word in words), words
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prepared", [False, True], ids=["nbgrader-default", "course"])
+def test_a_writer_waits_for_a_long_write(tmp_path, prepared):
+    """A write lock held for longer than SQLite's default 5 s wait (a slow export, say)."""
+    url = small_gradebook(tmp_path / "gradebook.db")
+    if prepared:
+        url = gradebook_url(url, tmp_path)
+        prepare_gradebook(url, COURSE_ID)
+    holder = sqlite3.connect(tmp_path / "gradebook.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock
+    try:
+        writers = start_writers(url, GROUPS)
+        deadline = time.monotonic() + 7.0
+        while time.monotonic() < deadline and any(w.poll() is None for w in writers):
+            time.sleep(0.1)
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    words = finish(writers)
+    if prepared:
+        assert words == ["ok", "ok"]
+        assert graded_students(url) == {s for group in GROUPS for s in group}
+    else:
+        assert all("database is locked" in word for word in words), words
+
+
+# -- the class, graded concurrently ------------------------------------------------------------
+
+@pytest.mark.slow
+def test_two_jobs_into_one_sqlite_gradebook(tmp_path, serial_grades):
+    root = practice_course(tmp_path)
+    wall = autograde(root, "--jobs", "2")
+    url = gradebook_url(None, root)
+    assert_all_landed(class_grades(url), serial_grades)
+    assert overlap(root, wall) > OVERLAP, "the two jobs did not run at the same time"
+    mode = sqlite3.connect(root / "gradebook.db").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+# Forks until the sandbox's process limit refuses, then keeps its children for 25 s: long
+# enough for the kernels of the next submissions to start beside it.
+PROCESS_HOG = """
+import os, time
+forked = 0
+try:
+    for _ in range(2000):  # bounded, even without a limit
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        forked += 1
+except OSError as error:
+    print(f"fork refused after {forked}: {error}")
+time.sleep(25)
+"""
+
+
+@pytest.mark.slow
+# Not strict: whether a neighbour's kernel needs a new thread while the hog holds the limit
+# is a matter of timing. Remove the mark once each concurrent kernel has a sandbox user of its own.
+@pytest.mark.xfail(strict=False, reason="every sandboxed kernel runs as the one user "
+                   "nbgrader-sandbox, and RLIMIT_NPROC counts that user's processes across all "
+                   "kernels: a submission that uses up the limit kills the kernels graded next "
+                   "to it (course_lib/sandbox.py needs a user per concurrent kernel)")
+def test_a_process_hog_does_not_fail_the_submissions_graded_beside_it(tmp_path, serial_grades):
+    root = practice_course(tmp_path)
+    hog = root / "submitted" / "student_00" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    notebook = nbformat.read(hog, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(PROCESS_HOG))
+    nbformat.write(notebook, hog)
+    autograde(root, "--jobs", "2")  # student_00 and student_01 first, then the others
+    grades = class_grades(gradebook_url(None, root))
+    neighbours = {s: g for s, g in serial_grades.items() if s != "student_00"}
+    assert {s: grades[s] for s in neighbours} == neighbours
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    reason = missing_reason()
+    if reason:
+        if os.environ.get(REQUIRED) == "1":
+            pytest.fail(f"{REQUIRED}=1 but {reason}")
+        pytest.skip(reason)
+    with PostgresServer.start() as server:
+        yield server
+
+
+@pytest.mark.slow
+def test_two_jobs_into_postgresql(tmp_path, postgres, serial_grades):
+    url = postgres.create_database("practice_class")
+    root = practice_course(tmp_path, db_url=url)
+    wall = autograde(root, "--jobs", "2")
+    assert not (root / "gradebook.db").exists(), "grades went to SQLite, not PostgreSQL"
+    assert_all_landed(class_grades(url), serial_grades)
+    assert overlap(root, wall) > OVERLAP, "the two jobs did not run at the same time"
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> str:
+    """The scheduler address of a Dask cluster of two worker processes on 127.0.0.1."""
+    with loopback_cluster(2) as address:
+        yield address
+
+
+@pytest.mark.slow
+def test_dask_cluster_grades_the_class(tmp_path, dask_scheduler, serial_grades):
+    assert dask_scheduler.startswith("tcp://127.0.0.1:")
+    root = practice_course(tmp_path)
+    wall = autograde(root, "--engine", "dask", "--scheduler", dask_scheduler)
+    assert_all_landed(class_grades(gradebook_url(None, root)), serial_grades)
+    assert overlap(root, wall) > OVERLAP, "the two workers did not grade at the same time"
+
+
+@pytest.mark.slow
+def test_a_sqlite_gradebook_is_refused_for_workers_on_other_machines(tmp_path, dask_scheduler,
+                                                                    monkeypatch):
+    monkeypatch.setattr(socket, "gethostname", lambda: "the-instructors-laptop")
+    with pytest.raises(EngineError, match="PostgreSQL"):
+        with grading_executor("dask", 1, dask_scheduler, tmp_path, gradebook_url(None, tmp_path)):
+            pass
+    with grading_executor("dask", 1, dask_scheduler, tmp_path,
+                          "postgresql+psycopg2://grader@db.example/course"):
+        pass  # a database server is fine
+
+
+@pytest.mark.slow
+def test_workers_must_see_the_course_directory(tmp_path, dask_scheduler):
+    with pytest.raises(EngineError, match="do not see the course directory"):
+        with grading_executor("dask", 1, dask_scheduler, tmp_path / "elsewhere"):
+            pass
+
+
+@pytest.mark.slow
+def test_daemonic_dask_workers_are_refused_with_the_fix(tmp_path):
+    with loopback_cluster(1, daemon=True) as address:  # Dask's default
+        with pytest.raises(EngineError, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"):
+            with grading_executor("dask", 1, address, tmp_path):
+                pass
+
+
+# -- options and URLs -------------------------------------------------------------------------
+
+def test_sqlite_gradebooks_get_a_busy_timeout_and_others_stay_as_given(tmp_path):
+    default = gradebook_url(None, tmp_path)
+    assert default == f"sqlite:///{tmp_path.resolve()}/gradebook.db?timeout={SQLITE_BUSY_TIMEOUT:g}"
+    assert gradebook_url("", tmp_path) == default
+    assert gradebook_url("sqlite:////x/g.db?timeout=3", tmp_path) == "sqlite:////x/g.db?timeout=3"
+    server = "postgresql+psycopg2://grader:s3cret@db.example:5432/class"
+    assert gradebook_url(server, tmp_path) == server
+
+
+def test_the_course_config_opens_the_gradebook_with_the_timeout(tmp_path):
+    root = make_course(tmp_path, [])
+    assert Course.open(root).coursedir.db_url == gradebook_url(None, root)
+
+
+@pytest.mark.parametrize("engine, jobs, scheduler, named", [
+    ("local", 0, None, "--jobs"),
+    ("local", 2, "tcp://127.0.0.1:8786", "--scheduler"),
+    ("dask", 1, None, "--scheduler"),
+    ("dask", 3, "tcp://127.0.0.1:8786", "--jobs"),
+    ("slurm", 1, None, "--engine"),
+])
+def test_wrong_engine_options_name_the_option(engine, jobs, scheduler, named):
+    with pytest.raises(EngineError, match=named):
+        with grading_executor(engine, jobs, scheduler):
+            pass
