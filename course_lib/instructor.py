@@ -321,6 +321,7 @@ def cmd_autograde(course: Course, args) -> int:
     with course.gradebook() as gradebook:  # made here once, not by parallel jobs
         if name not in {a.name for a in gradebook.assignments}:
             raise SystemExit(f"{name} is not in the gradebook yet: run `release {name}` first")
+    print_isolation_report()
     start, statuses = time.perf_counter(), Counter()
     with autograde_executor(course, args) as pool:  # issue 7: threads here, or a Dask cluster
         for number, outcome in enumerate(grade_students(pool, course.root, name, students,
@@ -335,6 +336,16 @@ def cmd_autograde(course: Course, args) -> int:
     print(f"{name}: {len(students)} submissions in {time.perf_counter() - start:.0f} s "
           f"({counts})")
     return 1 if statuses["error"] else 0
+
+
+def print_isolation_report() -> None:
+    """Say plainly, before any student code runs, what this machine cannot isolate."""
+    from course_lib.sandbox import isolation_report
+    isolated, messages = isolation_report()
+    print("Student code is isolated as follows:" if isolated else
+          "WARNING: this machine cannot fully isolate student code while grading:")
+    for message in messages:
+        print(f"    {message}")
 
 
 def choose_students(available: list[str], wanted: list[str] | None, what: str,

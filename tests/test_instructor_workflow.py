@@ -21,6 +21,7 @@ import base64
 import copy
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -317,6 +318,13 @@ def test_one_autograde_run_grades_the_whole_class(graded_class):
     assert len(lines) == len(CASES), graded_class.output["autograde"]
     assert {re.match(r"\[\d+/\d+\] (\w+):", line)[1] for line in lines} == set(CASES)
     assert f"{NAME}: {len(CASES)} submissions" in graded_class.output["autograde"]
+
+
+def test_autograde_says_how_student_code_is_isolated_before_grading(graded_class):
+    output = graded_class.output["autograde"]
+    report = output.index("Student code is isolated as follows:" if os.geteuid() == 0
+                          else "WARNING: this machine cannot fully isolate student code")
+    assert "network:" in output and report < output.index("[1/")
 
 
 @pytest.mark.parametrize("student", CASES)
