@@ -7,6 +7,8 @@
 - `instructor autograde --jobs 2` grades a practice class of 4 into one SQLite gradebook, into a
   real PostgreSQL server that the test starts, and on a real Dask cluster of two worker
   processes on 127.0.0.1: every student's grades land, and equal those of grading one at a time;
+- a submission that forks until its process limit refuses, graded beside others, does not make
+  their kernels fail;
 - the engine options and the gradebook URL: clear messages, the right defaults.
 """
 from __future__ import annotations
@@ -243,13 +245,8 @@ time.sleep(25)
 
 
 @pytest.mark.slow
-# Not strict: whether a neighbour's kernel needs a new thread while the hog holds the limit
-# is a matter of timing. Remove the mark once each concurrent kernel has a sandbox user of its own.
-@pytest.mark.xfail(strict=False, reason="every sandboxed kernel runs as the one user "
-                   "nbgrader-sandbox, and RLIMIT_NPROC counts that user's processes across all "
-                   "kernels: a submission that uses up the limit kills the kernels graded next "
-                   "to it (course_lib/sandbox.py needs a user per concurrent kernel)")
 def test_a_process_hog_does_not_fail_the_submissions_graded_beside_it(tmp_path, serial_grades):
+    """The process limit counts per user: each concurrent kernel needs a user id of its own."""
     root = practice_course(tmp_path)
     hog = root / "submitted" / "student_00" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     notebook = nbformat.read(hog, as_version=4)
