@@ -152,8 +152,18 @@ def start_writers(url: str, groups: list[list[str]]) -> list[subprocess.Popen]:
 
 
 def finish(writers: list[subprocess.Popen]) -> list[str]:
-    """Each writer's last word: "ok", or the error that stopped it."""
-    return [json.loads(writer.communicate(timeout=300)[0].splitlines()[-1]) for writer in writers]
+    """Each writer's last word: "ok", or the error that stopped it.
+
+    Read from `writer.stdout` itself, not by `communicate(timeout=...)`: that reads the raw pipe
+    and loses what `readline()` already buffered, the whole output of a writer that is quick.
+    """
+    words = []
+    for writer in writers:
+        writer.wait(timeout=300)
+        lines = writer.stdout.read().splitlines()
+        assert lines, f"a writer ended (exit code {writer.returncode}) without a word"
+        words.append(json.loads(lines[-1]))
+    return words
 
 
 def graded_students(url: str) -> set[str]:
