@@ -286,11 +286,16 @@ RUN_A = r"\bA\s+\S+\s+\S+\s+(\d+)\s+\("  # the stepper's row of run A: optimizer
 PLAYGROUND_STEP = r"\bstep\s+(\d+)"
 
 
-def test_gradient_descent_stepper_in_jupyterlab(chromium, jupyter_lab):
-    page = open_and_run_all(chromium, jupyter_lab, "stepper")
-    with screenshot_on_failure(page, "browser_gradient_descent_failure.png"):
-        check_stepper(page)
+def drive(chromium, jupyter_lab, notebook: str, check, failure_screenshot: str) -> None:
+    """Open `notebook`, run all its cells, then `check(page)`; a screenshot if the check fails."""
+    page = open_and_run_all(chromium, jupyter_lab, notebook)
+    with screenshot_on_failure(page, failure_screenshot):
+        check(page)
     page.close()
+
+
+def test_gradient_descent_stepper_in_jupyterlab(chromium, jupyter_lab):
+    drive(chromium, jupyter_lab, "stepper", check_stepper, "browser_gradient_descent_failure.png")
 
 
 def check_stepper(page):
@@ -313,10 +318,7 @@ def check_stepper(page):
 
 
 def test_network_playground_in_jupyterlab(chromium, jupyter_lab):
-    page = open_and_run_all(chromium, jupyter_lab, "playground")
-    with screenshot_on_failure(page, "browser_playground_failure.png"):
-        check_playground(page)
-    page.close()
+    drive(chromium, jupyter_lab, "playground", check_playground, "browser_playground_failure.png")
 
 
 def check_playground(page):

@@ -175,14 +175,29 @@ def graded_students(url: str) -> set[str]:
 GROUPS = [["ann", "ben", "cem"], ["dia", "eli", "fay"]]
 
 
+def contested_gradebook(folder: Path, prepared: bool) -> str:
+    """A small gradebook in `folder`: as the course prepares it, or nbgrader's own (the control)."""
+    url = small_gradebook(folder / "gradebook.db")
+    if prepared:
+        url = gradebook_url(url, folder)
+        prepare_gradebook(url, COURSE_ID)
+    return url
+
+
+def assert_every_writer_landed(words: list[str], url: str, prepared: bool) -> None:
+    """Prepared: every writer's grades are in. The control: nbgrader's own gradebook fails."""
+    if prepared:
+        assert words == ["ok", "ok"]
+        assert graded_students(url) == {s for group in GROUPS for s in group}
+    else:
+        assert all("database is locked" in word for word in words), words
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("prepared", [False, True], ids=["nbgrader-default", "course"])
 def test_a_long_reader_stops_no_writer(tmp_path, prepared):
     """Someone reads the gradebook (formgrader, an export) all the while the graders write."""
-    url = small_gradebook(tmp_path / "gradebook.db")
-    if prepared:
-        url = gradebook_url(url, tmp_path)
-        prepare_gradebook(url, COURSE_ID)
+    url = contested_gradebook(tmp_path, prepared)
     reader = sqlite3.connect(tmp_path / "gradebook.db", isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM grade").fetchall()  # holds the read until COMMIT
@@ -191,21 +206,14 @@ def test_a_long_reader_stops_no_writer(tmp_path, prepared):
     finally:
         reader.execute("COMMIT")
         reader.close()
-    if prepared:
-        assert words == ["ok", "ok"]
-        assert graded_students(url) == {s for group in GROUPS for s in group}
-    else:  # the control: nbgrader's own gradebook fails here
-        assert all("database is locked" in word for word in words), words
+    assert_every_writer_landed(words, url, prepared)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("prepared", [False, True], ids=["nbgrader-default", "course"])
 def test_a_writer_waits_for_a_long_write(tmp_path, prepared):
     """A write lock held for longer than SQLite's default 5 s wait (a slow export, say)."""
-    url = small_gradebook(tmp_path / "gradebook.db")
-    if prepared:
-        url = gradebook_url(url, tmp_path)
-        prepare_gradebook(url, COURSE_ID)
+    url = contested_gradebook(tmp_path, prepared)
     holder = sqlite3.connect(tmp_path / "gradebook.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # the write lock
     try:
@@ -216,12 +224,7 @@ def test_a_writer_waits_for_a_long_write(tmp_path, prepared):
     finally:
         holder.execute("COMMIT")
         holder.close()
-    words = finish(writers)
-    if prepared:
-        assert words == ["ok", "ok"]
-        assert graded_students(url) == {s for group in GROUPS for s in group}
-    else:
-        assert all("database is locked" in word for word in words), words
+    assert_every_writer_landed(finish(writers), url, prepared)
 
 
 # -- the class, graded concurrently ------------------------------------------------------------
