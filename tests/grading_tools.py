@@ -75,30 +75,44 @@ def graders_of(nb, answer_id: str) -> list[str]:
             and (grade_id(c) == f"test_{answer_id}" or grade_id(c).startswith(f"test_{answer_id}_"))]
 
 
-def region_lines(source: str, markers: tuple[str, str]) -> list[str]:
-    """The lines strictly between the begin and end markers (all regions of the cell)."""
-    inside, lines = False, []
-    for line in source.splitlines():
-        if markers[0] in line:
-            inside = True
-        elif markers[1] in line:
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines
-
-
-def without_region(source: str, markers: tuple[str, str]) -> str:
-    """The cell source with the marked regions (markers included) removed."""
-    inside, kept = False, []
+def _marked(source: str, markers: tuple[str, str]):
+    """(line, whether it lies in a marked region) for each line of `source` but the markers."""
+    inside = False
     for line in source.split("\n"):
         if markers[0] in line:
             inside = True
         elif markers[1] in line:
             inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+        else:
+            yield line, inside
+
+
+def region_lines(source: str, markers: tuple[str, str]) -> list[str]:
+    """The lines strictly between the begin and end markers (all regions of the cell)."""
+    return [line for line, inside in _marked(source, markers) if inside]
+
+
+def without_region(source: str, markers: tuple[str, str]) -> str:
+    """The cell source with the marked regions (markers included) removed."""
+    return "\n".join(line for line, inside in _marked(source, markers) if not inside)
+
+
+def hidden_test_lines(nb, min_length: int = 8) -> set[str]:
+    """The lines of `nb`'s hidden tests that would give them away if shown: longer than
+    `min_length` characters and in no visible part of the notebook."""
+    visible = "\n".join(without_region(c.source, HIDDEN_MARKERS) for c in nb.cells)
+    return {line.strip() for c in nb.cells if is_test(c)
+            for line in region_lines(c.source, HIDDEN_MARKERS)
+            if len(line.strip()) > min_length and line.strip() not in visible}
+
+
+def with_mistake(correct: str, right: str, wrong: str) -> str:
+    """`correct` with its one occurrence of `right` replaced by `wrong`: a wrong answer that
+    differs from a correct one in exactly the mistake it is named after."""
+    count = correct.count(right)
+    if count != 1:
+        raise ValueError(f"expected {right!r} once in the correct answer, found it {count} times")
+    return correct.replace(right, wrong)
 
 
 def autograded_points(nb) -> float:

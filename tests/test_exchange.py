@@ -34,7 +34,7 @@ from nbgrader.api import Gradebook
 
 from course_lib.instructor import CONFIG_FILE, RAISE_CONFIG_ERRORS
 from grading_tools import (HIDDEN_MARKERS, ROOT, SOLUTION_MARKERS, autograded_points, is_test,
-                           is_written, nbgrader_meta, read, region_lines, source_notebook,
+                           hidden_test_lines, is_written, nbgrader_meta, read, source_notebook,
                            without_region)
 from test_grading import visible_text
 
@@ -328,12 +328,12 @@ def test_the_student_gets_feedback_showing_the_score(semester):
 
 def test_the_feedback_shows_no_hidden_tests(semester):
     text = visible_text(feedback_pages(semester)[0].read_text())
-    tests = [c for c in read(source_notebook(ASSIGNMENT)).cells if is_test(c)]
-    visible = "\n".join(without_region(c.source, HIDDEN_MARKERS) for c in tests)
-    hidden = {line.strip() for c in tests for line in region_lines(c.source, HIDDEN_MARKERS)
-              if len(line.strip()) > 8 and line.strip() not in visible}
+    source = read(source_notebook(ASSIGNMENT))
+    hidden = hidden_test_lines(source)
     assert hidden, f"{ASSIGNMENT} should have hidden tests for this test to mean something"
-    shown = [line.strip() for line in visible.splitlines() if len(line.strip()) > 8]
+    first_test = next(c for c in source.cells if is_test(c))
+    shown = [line.strip() for line in without_region(first_test.source, HIDDEN_MARKERS).splitlines()
+             if len(line.strip()) > 8]
     assert shown[0] in text, "the feedback should show the visible tests"
     leaked = sorted(line for line in hidden if line in text)
     assert not leaked, f"the feedback shows hidden test lines: {leaked[:5]}"

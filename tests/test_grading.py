@@ -15,9 +15,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from grading_tools import (HIDDEN_MARKERS, assignments, grade_id, is_test, make_course, nbgrader,
-                           nbgrader_meta, read, record_timing, region_lines, source_notebook,
-                           without_region)
+from grading_tools import (assignments, grade_id, hidden_test_lines, is_test, make_course, nbgrader,
+                           nbgrader_meta, read, record_timing, source_notebook)
 
 pytestmark = pytest.mark.slow
 NAMES = assignments()
@@ -111,11 +110,7 @@ def test_feedback_shows_messages_but_no_hidden_tests(course, name):
     nbgrader(course.root, "generate_feedback", name, "--student", "untouched", "--force")
     text = visible_text((course.root / "feedback" / "untouched" / name / f"{name}.html").read_text())
     source = read(source_notebook(name))
-    visible = "\n".join(without_region(c.source, HIDDEN_MARKERS) for c in source.cells)
-    hidden = {line.strip() for c in source.cells if is_test(c)
-              for line in region_lines(c.source, HIDDEN_MARKERS)
-              if len(line.strip()) > 8 and line.strip() not in visible}
-    leaked = [line for line in hidden if line in text]
+    leaked = [line for line in hidden_test_lines(source) if line in text]
     assert not leaked, f"{name}: the feedback shows hidden test lines: {leaked[:5]}"
     tests = [c for c in source.cells if is_test(c)]
     if tests:

@@ -23,8 +23,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course_lib import sandbox
-from grading_tools import (HIDDEN_MARKERS, is_test, make_course, nbgrader, nbgrader_meta, read,
-                           region_lines, source_notebook, without_region)
+from grading_tools import (hidden_test_lines, is_test, make_course, nbgrader, nbgrader_meta, read,
+                           source_notebook)
 
 pytestmark = pytest.mark.slow
 NAME = "01_derivatives"
@@ -276,11 +276,7 @@ def errors_of(course, student) -> dict[str, list[str]]:
 
 
 def hidden_lines() -> set[str]:
-    source = read(source_notebook(NAME))
-    visible = "\n".join(without_region(c.source, HIDDEN_MARKERS) for c in source.cells)
-    return {line.strip() for c in source.cells if is_test(c)
-            for line in region_lines(c.source, HIDDEN_MARKERS)
-            if len(line.strip()) > 12 and line.strip() not in visible}
+    return hidden_test_lines(read(source_notebook(NAME)), min_length=12)
 
 
 PLAIN_NBGRADER = """

@@ -1,7 +1,7 @@
 """notebooks/ is exactly what nbgrader generates from solutions/ today, and nothing leaks into it.
 
-Also checks the source notebooks follow spec/NOTEBOOKS.md (cell metadata, points in the text), so
-that a new notebook in solutions/ is covered without touching this file.
+Also checks the source notebooks follow the course's conventions (cell metadata, points in the
+text), so that a new notebook in solutions/ is covered without touching this file.
 """
 from __future__ import annotations
 

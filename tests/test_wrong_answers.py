@@ -1,8 +1,9 @@
 """Each typical wrong answer loses its points; each correct answer written differently keeps them.
 
-The answers live in tests/wrong_answers/<assignment>.py (format: spec/NOTEBOOKS.md). For speed, each
-solution notebook runs once in one kernel; then every variant replaces its answer cell, runs the
-test cells that grade it (hidden tests included) and the real answer is put back.
+The answers live in tests/wrong_answers/<assignment>.py as ANSWERS: the grade id of an answer cell
+-> {"wrong": {description: source}, "correct": {...}, optionally "tests": [test cell ids]}. For
+speed, each solution notebook runs once in one kernel; then every variant replaces its answer
+cell, runs the test cells that grade it (hidden tests included) and the real answer is put back.
 """
 from __future__ import annotations
 

@@ -1,8 +1,28 @@
 """Typical wrong answers, and correct answers written differently, for 01_derivatives.
 
 grade_id of the answer cell -> {"wrong": {description: cell source}, "correct": {...}};
-optional "tests": the test cells that grade it (default: test_<grade_id>). See spec/NOTEBOOKS.md.
+optional "tests": the test cells that grade it (default: test_<grade_id>). Read by
+tests/test_wrong_answers.py, which runs each source in place of the answer cell.
 """
+
+from grading_tools import with_mistake
+
+# A correct answer that several wrong answers below change in one place each.
+NUMERICAL_GRADIENT = '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            f_plus = f(x)
+            x[index] = original - h
+            f_minus = f(x)
+        finally:
+            x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+'''
 
 ANSWERS = {
     "numerical_derivative": {
@@ -143,21 +163,8 @@ def numerical_gradient(f, x, h=1e-4):
         grad[index] = (f_plus - f_minus) / (2 * h)
     return grad
 ''',
-            "only works for 1-D arrays": '''
-def numerical_gradient(f, x, h=1e-4):
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        original = x[i]
-        try:
-            x[i] = original + h
-            f_plus = f(x)
-            x[i] = original - h
-            f_minus = f(x)
-        finally:
-            x[i] = original
-        grad[i] = (f_plus - f_minus) / (2 * h)
-    return grad
-''',
+            "only works for 1-D arrays": with_mistake(
+                NUMERICAL_GRADIENT, "for index in np.ndindex(x.shape):", "for index in range(len(x)):"),
             "forward difference": '''
 def numerical_gradient(f, x, h=1e-4):
     grad = np.zeros_like(x)
@@ -171,38 +178,19 @@ def numerical_gradient(f, x, h=1e-4):
             x[index] = original
     return grad
 ''',
-            "returns float64 for float32 input": '''
-def numerical_gradient(f, x, h=1e-4):
-    grad = np.zeros(x.shape)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        try:
-            x[index] = original + h
-            f_plus = f(x)
-            x[index] = original - h
-            f_minus = f(x)
-        finally:
-            x[index] = original
-        grad[index] = (f_plus - f_minus) / (2 * h)
-    return grad
-''',
-            "swallows the error that f raises": '''
-def numerical_gradient(f, x, h=1e-4):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        try:
-            x[index] = original + h
-            f_plus = f(x)
-            x[index] = original - h
-            f_minus = f(x)
-            grad[index] = (f_plus - f_minus) / (2 * h)
-        except Exception:
-            pass
-        finally:
-            x[index] = original
-    return grad
-''',
+            "returns float64 for float32 input": with_mistake(
+                NUMERICAL_GRADIENT, "grad = np.zeros_like(x)", "grad = np.zeros(x.shape)"),
+            # The last line of the loop moves into the try, followed by `except Exception: pass`.
+            "swallows the error that f raises": with_mistake(
+                NUMERICAL_GRADIENT,
+                "        finally:\n"
+                "            x[index] = original\n"
+                "        grad[index] = (f_plus - f_minus) / (2 * h)\n",
+                "            grad[index] = (f_plus - f_minus) / (2 * h)\n"
+                "        except Exception:\n"
+                "            pass\n"
+                "        finally:\n"
+                "            x[index] = original\n"),
         },
         "correct": {
             "np.nditer with multi_index and a plain float copy of each element": '''

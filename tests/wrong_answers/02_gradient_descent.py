@@ -1,30 +1,42 @@
 """Typical wrong answers, and correct answers written differently, for 02_gradient_descent.
 
 grade_id of the answer cell -> {"wrong": {description: cell source}, "correct": {...}};
-optional "tests": the test cells that grade it (default: test_<grade_id>). See spec/NOTEBOOKS.md.
+optional "tests": the test cells that grade it (default: test_<grade_id>). Read by
+tests/test_wrong_answers.py, which runs each source in place of the answer cell.
 """
 
-ANSWERS = {
-    "gradient_descent": {
-        "wrong": {
-            "gradient ascent (steps with the gradient)": '''
+from grading_tools import with_mistake
+
+# Correct answers that several wrong answers below change in one place each.
+GRADIENT_DESCENT = '''
 def gradient_descent(grad, x0, lr, n_steps):
     x = np.array(x0, dtype=float)
     path = [x]
     for _ in range(n_steps):
-        x = x + lr * grad(x)
-        path.append(x)
-    return np.array(path)
-''',
-            "forgets to record the start point": '''
-def gradient_descent(grad, x0, lr, n_steps):
-    x = np.array(x0, dtype=float)
-    path = []
-    for _ in range(n_steps):
         x = x - lr * grad(x)
         path.append(x)
     return np.array(path)
-''',
+'''
+
+GRADIENT_DESCENT_UNTIL = '''
+def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
+    x = np.array(x0, dtype=float)
+    path = [x]
+    for _ in range(max_steps):
+        g = grad(x)
+        if np.linalg.norm(g) < tol:
+            break
+        x = x - lr * g
+        path.append(x)
+    return np.array(path)
+'''
+
+ANSWERS = {
+    "gradient_descent": {
+        "wrong": {
+            "gradient ascent (steps with the gradient)": with_mistake(
+                GRADIENT_DESCENT, "x = x - lr * grad(x)", "x = x + lr * grad(x)"),
+            "forgets to record the start point": with_mistake(GRADIENT_DESCENT, "path = [x]", "path = []"),
             "records before each step, so the last point is missing (as in the notes)": '''
 def gradient_descent(grad, x0, lr, n_steps):
     x = np.array(x0, dtype=float)
@@ -34,15 +46,8 @@ def gradient_descent(grad, x0, lr, n_steps):
         x -= lr * grad(x)
     return np.array(path)
 ''',
-            "appends the same array, updated in place (every entry aliases the last point)": '''
-def gradient_descent(grad, x0, lr, n_steps):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(n_steps):
-        x -= lr * grad(x)
-        path.append(x)
-    return np.array(path)
-''',
+            "appends the same array, updated in place (every entry aliases the last point)": with_mistake(
+                GRADIENT_DESCENT, "x = x - lr * grad(x)", "x -= lr * grad(x)"),
             "updates x0 itself instead of a copy": '''
 def gradient_descent(grad, x0, lr, n_steps):
     x = x0
@@ -52,15 +57,7 @@ def gradient_descent(grad, x0, lr, n_steps):
         path.append(x.copy())
     return np.array(path)
 ''',
-            "one step too few": '''
-def gradient_descent(grad, x0, lr, n_steps):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(n_steps - 1):
-        x = x - lr * grad(x)
-        path.append(x)
-    return np.array(path)
-''',
+            "one step too few": with_mistake(GRADIENT_DESCENT, "range(n_steps)", "range(n_steps - 1)"),
             "returns only the last point": '''
 def gradient_descent(grad, x0, lr, n_steps):
     x = np.array(x0, dtype=float)
@@ -147,18 +144,7 @@ def largest_stable_lr(hessian):
     },
     "gradient_descent_until": {
         "wrong": {
-            "gradient ascent": '''
-def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(max_steps):
-        g = grad(x)
-        if np.linalg.norm(g) < tol:
-            break
-        x = x + lr * g
-        path.append(x)
-    return np.array(path)
-''',
+            "gradient ascent": with_mistake(GRADIENT_DESCENT_UNTIL, "x = x - lr * g", "x = x + lr * g"),
             "tests only after a step, so it always steps once": '''
 def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
     x = np.array(x0, dtype=float)
@@ -182,18 +168,8 @@ def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
         path.append(x)
     return np.array(path)
 ''',
-            "sums the gradient instead of taking its norm": '''
-def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(max_steps):
-        g = grad(x)
-        if abs(np.sum(g)) < tol:
-            break
-        x = x - lr * g
-        path.append(x)
-    return np.array(path)
-''',
+            "sums the gradient instead of taking its norm": with_mistake(
+                GRADIENT_DESCENT_UNTIL, "np.linalg.norm(g) < tol", "abs(np.sum(g)) < tol"),
             "ignores max_steps (a diverging run never ends)": '''
 def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
     x = np.array(x0, dtype=float)
@@ -203,30 +179,9 @@ def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
         path.append(x)
     return np.array(path)
 ''',
-            "forgets the start point": '''
-def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
-    x = np.array(x0, dtype=float)
-    path = []
-    for _ in range(max_steps):
-        g = grad(x)
-        if np.linalg.norm(g) < tol:
-            break
-        x = x - lr * g
-        path.append(x)
-    return np.array(path)
-''',
-            "appends the same array, updated in place": '''
-def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(max_steps):
-        g = grad(x)
-        if np.linalg.norm(g) < tol:
-            break
-        x -= lr * g
-        path.append(x)
-    return np.array(path)
-''',
+            "forgets the start point": with_mistake(GRADIENT_DESCENT_UNTIL, "path = [x]", "path = []"),
+            "appends the same array, updated in place": with_mistake(
+                GRADIENT_DESCENT_UNTIL, "x = x - lr * g", "x -= lr * g"),
             "returns the last point instead of the path": '''
 def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
     x = np.array(x0, dtype=float)

@@ -1,8 +1,29 @@
 """Typical wrong answers, and correct answers written differently, for 03_linear_regression.
 
 grade_id of the answer cell -> {"wrong": {description: cell source}, "correct": {...}};
-optional "tests": the test cells that grade it (default: test_<grade_id>). See spec/NOTEBOOKS.md.
+optional "tests": the test cells that grade it (default: test_<grade_id>). Read by
+tests/test_wrong_answers.py, which runs each source in place of the answer cell.
 """
+
+from grading_tools import with_mistake
+
+# Correct answers that several wrong answers below change in one place each: the solution, and the
+# same loop with the gradient (2/N) A^T (A x - y) written out.
+FIT_GRADIENT_DESCENT = '''
+def fit_gradient_descent(A, y, lr, n_steps):
+    x = np.zeros(A.shape[1])
+    for _ in range(n_steps):
+        x = x - lr * linear_mse_grad(x, A, y)
+    return x
+'''
+
+FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT = '''
+def fit_gradient_descent(A, y, lr, n_steps):
+    x = np.zeros(A.shape[1])
+    for _ in range(n_steps):
+        x = x - lr * 2 * A.T @ (A @ x - y) / len(y)
+    return x
+'''
 
 ANSWERS = {
     "linear_mse": {
@@ -131,41 +152,15 @@ def normal_equations(A, y):
     },
     "fit_gradient_descent": {
         "wrong": {
-            "gradient ascent": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    for _ in range(n_steps):
-        x = x + lr * 2 * A.T @ (A @ x - y) / len(y)
-    return x
-''',
-            "the gradient of the sum (no division by N)": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    for _ in range(n_steps):
-        x = x - lr * 2 * A.T @ (A @ x - y)
-    return x
-''',
-            "the gradient without the factor 2": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    for _ in range(n_steps):
-        x = x - lr * A.T @ (A @ x - y) / len(y)
-    return x
-''',
-            "starts from ones instead of zeros": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.ones(A.shape[1])
-    for _ in range(n_steps):
-        x = x - lr * linear_mse_grad(x, A, y)
-    return x
-''',
-            "one step too few": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    for _ in range(1, n_steps):
-        x = x - lr * linear_mse_grad(x, A, y)
-    return x
-''',
+            "gradient ascent": with_mistake(
+                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "x = x - lr", "x = x + lr"),
+            "the gradient of the sum (no division by N)": with_mistake(
+                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "(A @ x - y) / len(y)", "(A @ x - y)"),
+            "the gradient without the factor 2": with_mistake(
+                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "lr * 2 * A.T", "lr * A.T"),
+            "starts from ones instead of zeros": with_mistake(
+                FIT_GRADIENT_DESCENT, "np.zeros(A.shape[1])", "np.ones(A.shape[1])"),
+            "one step too few": with_mistake(FIT_GRADIENT_DESCENT, "range(n_steps)", "range(1, n_steps)"),
             "returns the normal-equations solution without descending": '''
 def fit_gradient_descent(A, y, lr, n_steps):
     return np.linalg.solve(A.T @ A, A.T @ y)

@@ -1,5 +1,37 @@
 """Typical wrong answers and differently written correct answers for 04_loss_functions."""
 
+from grading_tools import with_mistake
+
+# Correct answers that several wrong answers below change in one place each.
+CROSS_ENTROPY = '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + eps)))
+'''
+
+SOFTMAX_CROSS_ENTROPY = '''
+def softmax_cross_entropy(logits, t):
+    t = np.asarray(t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    m = logits.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
+'''
+
+SOFTMAX_CROSS_ENTROPY_GRAD = '''
+def softmax_cross_entropy_grad(logits, t):
+    n, k = logits.shape
+    t = np.asarray(t)
+    target = t if t.ndim == 2 else np.eye(k)[t]
+    return (softmax(logits, axis=1) - target) / n
+'''
+
 ANSWERS = {
     "mean_squared_error": {
         "wrong": {
@@ -77,36 +109,10 @@ def mean_squared_error_grad(y, t):
     },
     "cross_entropy": {
         "wrong": {
-            "sums over the batch instead of averaging (forgets to divide by N)": '''
-def cross_entropy(p, t, eps=1e-7):
-    p, t = np.asarray(p), np.asarray(t)
-    if p.ndim == 1:
-        p = p.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    return float(-np.sum(np.log(p[np.arange(p.shape[0]), t] + eps)))
-''',
-            "no eps: log(0) gives inf": '''
-def cross_entropy(p, t, eps=1e-7):
-    p, t = np.asarray(p), np.asarray(t)
-    if p.ndim == 1:
-        p = p.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t])))
-''',
-            "ignores the eps argument (always 1e-7)": '''
-def cross_entropy(p, t, eps=1e-7):
-    p, t = np.asarray(p), np.asarray(t)
-    if p.ndim == 1:
-        p = p.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + 1e-7)))
-''',
+            "sums over the batch instead of averaging (forgets to divide by N)": with_mistake(
+                CROSS_ENTROPY, "-np.mean(", "-np.sum("),
+            "no eps: log(0) gives inf": with_mistake(CROSS_ENTROPY, "t] + eps)", "t])"),
+            "ignores the eps argument (always 1e-7)": with_mistake(CROSS_ENTROPY, "+ eps", "+ 1e-7"),
             "mean over all N*K terms of t*log(p) (divides by N*K)": '''
 def cross_entropy(p, t, eps=1e-7):
     p, t = np.atleast_2d(p), np.asarray(t)
@@ -114,26 +120,10 @@ def cross_entropy(p, t, eps=1e-7):
     onehot = t.reshape(p.shape) if t.size == p.size else np.eye(k)[t.reshape(-1)]
     return float(-np.mean(onehot * np.log(p + eps)))
 ''',
-            "picks p[:, t], an N x N block, instead of p[np.arange(N), t]": '''
-def cross_entropy(p, t, eps=1e-7):
-    p, t = np.asarray(p), np.asarray(t)
-    if p.ndim == 1:
-        p = p.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    return float(-np.mean(np.log(p[:, t] + eps)))
-''',
-            "turns one-hot labels into indices along the wrong axis (axis=0)": '''
-def cross_entropy(p, t, eps=1e-7):
-    p, t = np.asarray(p), np.asarray(t)
-    if p.ndim == 1:
-        p = p.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    if t.ndim == 2:
-        t = t.argmax(axis=0)
-    return float(-np.mean(np.log(p[np.arange(p.shape[0]), t] + eps)))
-''',
+            "picks p[:, t], an N x N block, instead of p[np.arange(N), t]": with_mistake(
+                CROSS_ENTROPY, "p[np.arange(p.shape[0]), t]", "p[:, t]"),
+            "turns one-hot labels into indices along the wrong axis (axis=0)": with_mistake(
+                CROSS_ENTROPY, "t.argmax(axis=1)", "t.argmax(axis=0)"),
             "only handles index labels": '''
 def cross_entropy(p, t, eps=1e-7):
     p = np.atleast_2d(p)
@@ -192,51 +182,28 @@ def softmax_cross_entropy(logits, t):
     p = softmax(logits, axis=1)
     return float(-np.mean(np.log(p[np.arange(len(t)), t] + 1e-7)))
 ''',
-            "one maximum for the whole batch instead of one per row": '''
-def softmax_cross_entropy(logits, t):
-    t = np.asarray(t)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    m = logits.max()
-    log_sum_exp = m + np.log(np.sum(np.exp(logits - m), axis=1))
-    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
-''',
-            "sums over the batch instead of averaging (forgets to divide by N)": '''
-def softmax_cross_entropy(logits, t):
-    t = np.asarray(t)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    m = logits.max(axis=1, keepdims=True)
-    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
-    return float(np.sum(log_sum_exp - logits[np.arange(len(t)), t]))
-''',
-            "adds the correct class's logit instead of subtracting it": '''
-def softmax_cross_entropy(logits, t):
-    t = np.asarray(t)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    m = logits.max(axis=1, keepdims=True)
-    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))
-    return float(np.mean(log_sum_exp + logits[np.arange(len(t)), t]))
-''',
-            "shifts the logits in place (changes the input)": '''
-def softmax_cross_entropy(logits, t):
-    t = np.asarray(t)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    logits -= logits.max(axis=1, keepdims=True)
-    log_sum_exp = np.log(np.sum(np.exp(logits), axis=1))
-    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
-''',
-            "the row maximum without keepdims (broadcasts against the wrong axis)": '''
-def softmax_cross_entropy(logits, t):
-    t = np.asarray(t)
-    if t.ndim == 2:
-        t = t.argmax(axis=1)
-    m = logits.max(axis=1)
-    log_sum_exp = m + np.log(np.sum(np.exp(logits - m), axis=1))
-    return float(np.mean(log_sum_exp - logits[np.arange(len(t)), t]))
-''',
+            "one maximum for the whole batch instead of one per row": with_mistake(
+                SOFTMAX_CROSS_ENTROPY,
+                "m = logits.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = m[:, 0] +",
+                "m = logits.max()\n"
+                "    log_sum_exp = m +"),
+            "sums over the batch instead of averaging (forgets to divide by N)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY, "np.mean(", "np.sum("),
+            "adds the correct class's logit instead of subtracting it": with_mistake(
+                SOFTMAX_CROSS_ENTROPY, "log_sum_exp - logits", "log_sum_exp + logits"),
+            "shifts the logits in place (changes the input)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY,
+                "m = logits.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = m[:, 0] + np.log(np.sum(np.exp(logits - m), axis=1))",
+                "logits -= logits.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = np.log(np.sum(np.exp(logits), axis=1))"),
+            "the row maximum without keepdims (broadcasts against the wrong axis)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY,
+                "m = logits.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = m[:, 0] +",
+                "m = logits.max(axis=1)\n"
+                "    log_sum_exp = m +"),
         },
         "correct": {
             "np.logaddexp.reduce along the rows": '''
@@ -259,35 +226,21 @@ def softmax_cross_entropy(logits, t):
     },
     "softmax_cross_entropy_grad": {
         "wrong": {
-            "forgets to divide by the batch size N": '''
-def softmax_cross_entropy_grad(logits, t):
-    n, k = logits.shape
-    t = np.asarray(t)
-    target = t if t.ndim == 2 else np.eye(k)[t]
-    return softmax(logits, axis=1) - target
-''',
-            "sign flipped: (t - y) / N": '''
-def softmax_cross_entropy_grad(logits, t):
-    n, k = logits.shape
-    t = np.asarray(t)
-    target = t if t.ndim == 2 else np.eye(k)[t]
-    return (target - softmax(logits, axis=1)) / n
-''',
-            "unstable softmax exp(z) / sum exp(z) (overflows for logits like 1000)": '''
-def softmax_cross_entropy_grad(logits, t):
-    n, k = logits.shape
-    t = np.asarray(t)
-    target = t if t.ndim == 2 else np.eye(k)[t]
-    e = np.exp(logits)
-    return (e / e.sum(axis=1, keepdims=True) - target) / n
-''',
-            "softmax over the wrong axis (columns instead of rows)": '''
-def softmax_cross_entropy_grad(logits, t):
-    n, k = logits.shape
-    t = np.asarray(t)
-    target = t if t.ndim == 2 else np.eye(k)[t]
-    return (softmax(logits, axis=0) - target) / n
-''',
+            "forgets to divide by the batch size N": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD,
+                "(softmax(logits, axis=1) - target) / n",
+                "softmax(logits, axis=1) - target"),
+            "sign flipped: (t - y) / N": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD,
+                "(softmax(logits, axis=1) - target)",
+                "(target - softmax(logits, axis=1))"),
+            "unstable softmax exp(z) / sum exp(z) (overflows for logits like 1000)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD,
+                "    return (softmax(logits, axis=1)",
+                "    e = np.exp(logits)\n"
+                "    return (e / e.sum(axis=1, keepdims=True)"),
+            "softmax over the wrong axis (columns instead of rows)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD, "axis=1", "axis=0"),
             "subtracts 1 in the columns t of every row (y[:, t] -= 1)": '''
 def softmax_cross_entropy_grad(logits, t):
     t = np.asarray(t)
@@ -301,15 +254,12 @@ def softmax_cross_entropy_grad(logits, t):
 def softmax_cross_entropy_grad(logits, t):
     return softmax(logits, axis=1) / logits.shape[0]
 ''',
-            "shifts the logits in place (changes the input)": '''
-def softmax_cross_entropy_grad(logits, t):
-    n, k = logits.shape
-    t = np.asarray(t)
-    target = t if t.ndim == 2 else np.eye(k)[t]
-    logits -= logits.max(axis=1, keepdims=True)
-    e = np.exp(logits)
-    return (e / e.sum(axis=1, keepdims=True) - target) / n
-''',
+            "shifts the logits in place (changes the input)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD,
+                "    return (softmax(logits, axis=1)",
+                "    logits -= logits.max(axis=1, keepdims=True)\n"
+                "    e = np.exp(logits)\n"
+                "    return (e / e.sum(axis=1, keepdims=True)"),
         },
         "correct": {
             "an own shifted softmax, then 1 subtracted at the labels": '''

@@ -1,5 +1,30 @@
 """Typical wrong answers and differently written correct answers for 06_minibatch."""
 
+from grading_tools import with_mistake
+
+# Correct answers that several wrong answers below change in one place each.
+TRAIN_VAL_TEST_SPLIT = '''
+def train_val_test_split(x, t, val_fraction, test_fraction, seed):
+    n = len(x)
+    n_val, n_test = round(n * val_fraction), round(n * test_fraction)
+    n_train = n - n_val - n_test
+    order = np.random.default_rng(seed).permutation(n)
+    train, val, test = order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
+    return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
+'''
+
+SGD_EPOCH = '''
+def sgd_epoch(params, x, t, batch_size, lr, seed):
+    batch_losses = []
+    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
+        scores = xb @ params["W"] + params["b"]
+        batch_losses.append(losses.softmax_cross_entropy(scores, tb))
+        dscores = losses.softmax_cross_entropy_grad(scores, tb)
+        params["W"] -= lr * xb.T @ dscores
+        params["b"] -= lr * dscores.sum(axis=0)
+    return batch_losses
+'''
+
 ANSWERS = {
     "count_updates": {
         "wrong": {
@@ -116,15 +141,8 @@ def minibatches(x, t, batch_size, seed=None):
     },
     "train_val_test_split": {
         "wrong": {
-            "the test set overlaps the training set": '''
-def train_val_test_split(x, t, val_fraction, test_fraction, seed):
-    n = len(x)
-    n_val, n_test = round(n * val_fraction), round(n * test_fraction)
-    n_train = n - n_val - n_test
-    order = np.random.default_rng(seed).permutation(n)
-    train, val, test = order[:n_train], order[n_train:n_train + n_val], order[:n_test]
-    return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
-''',
+            "the test set overlaps the training set": with_mistake(
+                TRAIN_VAL_TEST_SPLIT, "order[n_train + n_val:]", "order[:n_test]"),
             "the training set keeps every sample": '''
 def train_val_test_split(x, t, val_fraction, test_fraction, seed):
     n = len(x)
@@ -171,15 +189,10 @@ def train_val_test_split(x, t, val_fraction, test_fraction, seed):
     test = order[-n_test:]
     return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
 ''',
-            "truncates the set sizes with int()": '''
-def train_val_test_split(x, t, val_fraction, test_fraction, seed):
-    n = len(x)
-    n_val, n_test = int(n * val_fraction), int(n * test_fraction)
-    n_train = n - n_val - n_test
-    order = np.random.default_rng(seed).permutation(n)
-    train, val, test = order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
-    return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
-''',
+            "truncates the set sizes with int()": with_mistake(
+                TRAIN_VAL_TEST_SPLIT,
+                "round(n * val_fraction), round(n * test_fraction)",
+                "int(n * val_fraction), int(n * test_fraction)"),
         },
         "correct": {
             "np.split at the two cut points": '''
@@ -218,17 +231,10 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
         params["b"] -= lr * dscores.sum(axis=0)
     return batch_losses
 ''',
-            "the loss is summed over the batch, not averaged": '''
-def sgd_epoch(params, x, t, batch_size, lr, seed):
-    batch_losses = []
-    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
-        scores = xb @ params["W"] + params["b"]
-        batch_losses.append(losses.softmax_cross_entropy(scores, tb) * len(tb))
-        dscores = losses.softmax_cross_entropy_grad(scores, tb)
-        params["W"] -= lr * xb.T @ dscores
-        params["b"] -= lr * dscores.sum(axis=0)
-    return batch_losses
-''',
+            "the loss is summed over the batch, not averaged": with_mistake(
+                SGD_EPOCH,
+                "softmax_cross_entropy(scores, tb))",
+                "softmax_cross_entropy(scores, tb) * len(tb))"),
             "divides by batch_size even for the smaller last batch": '''
 def sgd_epoch(params, x, t, batch_size, lr, seed):
     batch_losses = []
@@ -241,17 +247,7 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
         params["b"] -= lr * dscores.sum(axis=0)
     return batch_losses
 ''',
-            "does not shuffle": '''
-def sgd_epoch(params, x, t, batch_size, lr, seed):
-    batch_losses = []
-    for xb, tb in data.minibatches(x, t, batch_size, shuffle=False):
-        scores = xb @ params["W"] + params["b"]
-        batch_losses.append(losses.softmax_cross_entropy(scores, tb))
-        dscores = losses.softmax_cross_entropy_grad(scores, tb)
-        params["W"] -= lr * xb.T @ dscores
-        params["b"] -= lr * dscores.sum(axis=0)
-    return batch_losses
-''',
+            "does not shuffle": with_mistake(SGD_EPOCH, "seed=seed", "shuffle=False"),
             "records the loss after the update": '''
 def sgd_epoch(params, x, t, batch_size, lr, seed):
     batch_losses = []
@@ -263,26 +259,18 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
         batch_losses.append(losses.softmax_cross_entropy(xb @ params["W"] + params["b"], tb))
     return batch_losses
 ''',
-            "forgets to update the bias": '''
-def sgd_epoch(params, x, t, batch_size, lr, seed):
-    batch_losses = []
-    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
-        scores = xb @ params["W"] + params["b"]
-        batch_losses.append(losses.softmax_cross_entropy(scores, tb))
-        params["W"] -= lr * xb.T @ losses.softmax_cross_entropy_grad(scores, tb)
-    return batch_losses
-''',
-            "replaces the parameter arrays instead of updating them in place": '''
-def sgd_epoch(params, x, t, batch_size, lr, seed):
-    batch_losses = []
-    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
-        scores = xb @ params["W"] + params["b"]
-        batch_losses.append(losses.softmax_cross_entropy(scores, tb))
-        dscores = losses.softmax_cross_entropy_grad(scores, tb)
-        params["W"] = params["W"] - lr * xb.T @ dscores
-        params["b"] = params["b"] - lr * dscores.sum(axis=0)
-    return batch_losses
-''',
+            "forgets to update the bias": with_mistake(
+                SGD_EPOCH,
+                "        dscores = losses.softmax_cross_entropy_grad(scores, tb)\n"
+                '        params["W"] -= lr * xb.T @ dscores\n'
+                '        params["b"] -= lr * dscores.sum(axis=0)\n',
+                '        params["W"] -= lr * xb.T @ losses.softmax_cross_entropy_grad(scores, tb)\n'),
+            "replaces the parameter arrays instead of updating them in place": with_mistake(
+                SGD_EPOCH,
+                'params["W"] -= lr * xb.T @ dscores\n'
+                '        params["b"] -= lr * dscores.sum(axis=0)',
+                'params["W"] = params["W"] - lr * xb.T @ dscores\n'
+                '        params["b"] = params["b"] - lr * dscores.sum(axis=0)'),
         },
         "correct": {
             "course_lib losses and an SGD optimizer": '''

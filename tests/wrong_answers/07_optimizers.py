@@ -1,4 +1,9 @@
-"""Typical wrong answers and differently written correct answers for 07_optimizers."""
+"""Typical wrong answers and differently written correct answers for 07_optimizers.
+
+Consumed by tests/test_wrong_answers.py. Most wrong answers are a correct answer below with one
+mistake put in by `with_mistake`.
+"""
+from grading_tools import with_mistake
 
 MOMENTUM_INIT = '''
 class Momentum:
@@ -44,17 +49,53 @@ class StepDecay:
         self.factor = factor
 '''
 
-ANSWERS = {
-    "Momentum": {
-        "wrong": {
-            "the notes' loop: w moves by momentum * velocity - lr * gradient": MOMENTUM_INIT + '''
+MOMENTUM = MOMENTUM_INIT + '''
     def update(self, params, grads):
         if self.v is None:
             self.v = {key: np.zeros_like(value) for key, value in params.items()}
         for key in params:
             self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
-            params[key] += self.momentum * self.v[key] - self.lr * grads[key]
-''',
+            params[key] += self.v[key]
+'''
+
+ADAGRAD = ADAGRAD_INIT + '''
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {key: np.zeros_like(value) for key, value in params.items()}
+        for key in params:
+            self.h[key] += grads[key] ** 2
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
+'''
+
+RMSPROP = RMSPROP_INIT + '''
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {key: np.zeros_like(value) for key, value in params.items()}
+        for key in params:
+            self.h[key] = self.decay * self.h[key] + (1 - self.decay) * grads[key] ** 2
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
+'''
+
+ADAM = ADAM_INIT + '''
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {key: np.zeros_like(value) for key, value in params.items()}
+            self.v = {key: np.zeros_like(value) for key, value in params.items()}
+        self.t += 1
+        for key in params:
+            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
+            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
+            m_hat = self.m[key] / (1 - self.beta1 ** self.t)
+            v_hat = self.v[key] / (1 - self.beta2 ** self.t)
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+'''
+
+ANSWERS = {
+    "Momentum": {
+        "wrong": {
+            "the notes' loop: w moves by momentum * velocity - lr * gradient": with_mistake(
+                MOMENTUM, "params[key] += self.v[key]",
+                "params[key] += self.momentum * self.v[key] - self.lr * grads[key]"),
             "the velocity is not kept from one update to the next": MOMENTUM_INIT + '''
     def update(self, params, grads):
         for key in params:
@@ -62,22 +103,14 @@ ANSWERS = {
             v = self.momentum * v - self.lr * grads[key]
             params[key] += v
 ''',
-            "the gradient pushes the velocity uphill": MOMENTUM_INIT + '''
-    def update(self, params, grads):
-        if self.v is None:
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.v[key] = self.momentum * self.v[key] + self.lr * grads[key]
-            params[key] += self.v[key]
-''',
-            "the step uses the old velocity, updated afterwards": MOMENTUM_INIT + '''
-    def update(self, params, grads):
-        if self.v is None:
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            params[key] += self.v[key]
-            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
-''',
+            "the gradient pushes the velocity uphill": with_mistake(
+                MOMENTUM, "- self.lr * grads[key]", "+ self.lr * grads[key]"),
+            "the step uses the old velocity, updated afterwards": with_mistake(
+                MOMENTUM,
+                "self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"
+                "            params[key] += self.v[key]",
+                "params[key] += self.v[key]\n"
+                "            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]"),
             "one velocity shared by all parameters": MOMENTUM_INIT + '''
     def update(self, params, grads):
         for key in params:
@@ -86,14 +119,8 @@ ANSWERS = {
             self.v = self.momentum * self.v - self.lr * grads[key]
             params[key] += self.v
 ''',
-            "replaces the parameter arrays instead of updating them in place": MOMENTUM_INIT + '''
-    def update(self, params, grads):
-        if self.v is None:
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
-            params[key] = params[key] + self.v[key]
-''',
+            "replaces the parameter arrays instead of updating them in place": with_mistake(
+                MOMENTUM, "params[key] += self.v[key]", "params[key] = params[key] + self.v[key]"),
         },
         "correct": {
             "PyTorch's form: b <- mu b + g, w <- w - lr b": MOMENTUM_INIT + '''
@@ -135,22 +162,10 @@ ANSWERS = {
             h = grads[key] * grads[key]
             params[key] -= self.lr * grads[key] / (np.sqrt(h) + self.eps)
 ''',
-            "forgets the square root": ADAGRAD_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] += grads[key] ** 2
-            params[key] -= self.lr * grads[key] / (self.h[key] + self.eps)
-''',
-            "accumulates the gradients instead of their squares": ADAGRAD_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] += np.abs(grads[key])
-            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
-''',
+            "forgets the square root": with_mistake(
+                ADAGRAD, "/ (np.sqrt(self.h[key]) + self.eps)", "/ (self.h[key] + self.eps)"),
+            "accumulates the gradients instead of their squares": with_mistake(
+                ADAGRAD, "self.h[key] += grads[key] ** 2", "self.h[key] += np.abs(grads[key])"),
         },
         "correct": {
             "Deep Learning from Scratch style, with eps = 1e-7": ADAGRAD_INIT + '''
@@ -176,46 +191,18 @@ ANSWERS = {
     },
     "RMSProp": {
         "wrong": {
-            "accumulates like AdaGrad (forgets the decay)": RMSPROP_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] += grads[key] ** 2
-            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
-''',
-            "drops the (1 - decay) factor": RMSPROP_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] = self.decay * self.h[key] + grads[key] ** 2
-            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
-''',
-            "swaps decay and 1 - decay": RMSPROP_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] = (1 - self.decay) * self.h[key] + self.decay * grads[key] ** 2
-            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
-''',
-            "forgets the square root": RMSPROP_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] = self.decay * self.h[key] + (1 - self.decay) * grads[key] ** 2
-            params[key] -= self.lr * grads[key] / (self.h[key] + self.eps)
-''',
-            "no eps: 0 / 0 on a weight without gradient": RMSPROP_INIT + '''
-    def update(self, params, grads):
-        if self.h is None:
-            self.h = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.h[key] = self.decay * self.h[key] + (1 - self.decay) * grads[key] ** 2
-            params[key] -= self.lr * grads[key] / np.sqrt(self.h[key])
-''',
+            "accumulates like AdaGrad (forgets the decay)": with_mistake(
+                RMSPROP, "self.h[key] = self.decay * self.h[key] + (1 - self.decay) * grads[key] ** 2",
+                "self.h[key] += grads[key] ** 2"),
+            "drops the (1 - decay) factor": with_mistake(
+                RMSPROP, "+ (1 - self.decay) * grads[key] ** 2", "+ grads[key] ** 2"),
+            "swaps decay and 1 - decay": with_mistake(
+                RMSPROP, "self.h[key] = self.decay * self.h[key] + (1 - self.decay) * grads[key] ** 2",
+                "self.h[key] = (1 - self.decay) * self.h[key] + self.decay * grads[key] ** 2"),
+            "forgets the square root": with_mistake(
+                RMSPROP, "/ (np.sqrt(self.h[key]) + self.eps)", "/ (self.h[key] + self.eps)"),
+            "no eps: 0 / 0 on a weight without gradient": with_mistake(
+                RMSPROP, "/ (np.sqrt(self.h[key]) + self.eps)", "/ np.sqrt(self.h[key])"),
         },
         "correct": {
             "in-place moving average with setdefault": RMSPROP_INIT + '''
@@ -251,19 +238,9 @@ ANSWERS = {
             self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
             params[key] -= self.lr * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
 ''',
-            "counts t once per parameter instead of once per update": ADAM_INIT + '''
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {key: np.zeros_like(value) for key, value in params.items()}
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        for key in params:
-            self.t += 1
-            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
-            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
-            m_hat = self.m[key] / (1 - self.beta1 ** self.t)
-            v_hat = self.v[key] / (1 - self.beta2 ** self.t)
-            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-''',
+            "counts t once per parameter instead of once per update": with_mistake(
+                ADAM, "self.t += 1\n        for key in params:\n",
+                "for key in params:\n            self.t += 1\n"),
             "counts t after using it (1 - beta ** 0 = 0 at the first update)": ADAM_INIT + '''
     def update(self, params, grads):
         if self.m is None:
@@ -277,31 +254,15 @@ ANSWERS = {
             params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         self.t += 1
 ''',
-            "corrects only the second moment": ADAM_INIT + '''
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {key: np.zeros_like(value) for key, value in params.items()}
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        self.t += 1
-        for key in params:
-            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
-            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
-            v_hat = self.v[key] / (1 - self.beta2 ** self.t)
-            params[key] -= self.lr * self.m[key] / (np.sqrt(v_hat) + self.eps)
-''',
-            "no eps: 0 / 0 on a weight without gradient": ADAM_INIT + '''
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {key: np.zeros_like(value) for key, value in params.items()}
-            self.v = {key: np.zeros_like(value) for key, value in params.items()}
-        self.t += 1
-        for key in params:
-            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
-            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
-            m_hat = self.m[key] / (1 - self.beta1 ** self.t)
-            v_hat = self.v[key] / (1 - self.beta2 ** self.t)
-            params[key] -= self.lr * m_hat / np.sqrt(v_hat)
-''',
+            "corrects only the second moment": with_mistake(
+                ADAM,
+                "m_hat = self.m[key] / (1 - self.beta1 ** self.t)\n"
+                "            v_hat = self.v[key] / (1 - self.beta2 ** self.t)\n"
+                "            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)",
+                "v_hat = self.v[key] / (1 - self.beta2 ** self.t)\n"
+                "            params[key] -= self.lr * self.m[key] / (np.sqrt(v_hat) + self.eps)"),
+            "no eps: 0 / 0 on a weight without gradient": with_mistake(
+                ADAM, "/ (np.sqrt(v_hat) + self.eps)", "/ np.sqrt(v_hat)"),
         },
         "correct": {
             "the paper's efficient form with a corrected step size": ADAM_INIT + '''

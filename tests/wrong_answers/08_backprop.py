@@ -1,6 +1,19 @@
-"""Typical wrong answers and differently written correct answers for 08_backprop."""
+"""Typical wrong answers and differently written correct answers for 08_backprop.
 
-MULTIPLY_ADD_CORRECT_ADD = '''
+Consumed by tests/test_wrong_answers.py. Most wrong answers are a correct answer below with one
+mistake put in by `with_mistake`.
+"""
+from grading_tools import with_mistake
+
+MULTIPLY_ADD = '''
+class Multiply:
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.y, dout * self.x
+
 
 class Add:
     def forward(self, x, y):
@@ -10,55 +23,89 @@ class Add:
         return dout, dout
 '''
 
-MULTIPLY_ADD_CORRECT_MULTIPLY = '''
-class Multiply:
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
+RELU = '''
+class Relu:
+    def forward(self, x):
+        self.mask = x <= 0
+        out = x.copy()
+        out[self.mask] = 0
+        return out
 
     def backward(self, dout):
-        return dout * self.y, dout * self.x
+        dx = dout.copy()
+        dx[self.mask] = 0
+        return dx
+'''
+
+SIGMOID = '''
+class Sigmoid:
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out * (1.0 - self.out)
+'''
+
+AFFINE = '''
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.dW = self.db = None
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return dout @ self.W.T
+'''
+
+SOFTMAX_WITH_LOSS = '''
+import numpy as np
+
+
+class SoftmaxWithLoss:
+    def forward(self, x, t):
+        self.t = np.asarray(t)
+        self.y = softmax(x, axis=1)
+        return softmax_cross_entropy(x, t)
+
+    def backward(self, dout=1.0):
+        n, k = self.y.shape
+        onehot = np.eye(k)[self.t] if self.t.ndim == 1 else self.t
+        return dout * (self.y - onehot) / n
+'''
+
+SOFTMAX_BACKWARD = '''\
+        n, k = self.y.shape
+        onehot = np.eye(k)[self.t] if self.t.ndim == 1 else self.t
+        return dout * (self.y - onehot) / n
+'''
+
+SOFTPLUS = '''
+class Softplus:
+    def forward(self, x):
+        self.x = x
+        return np.logaddexp(0.0, x)
+
+    def backward(self, dout):
+        return dout * sigmoid(self.x)
 '''
 
 ANSWERS = {
     "multiply_add": {
         "wrong": {
-            "multiply forgets the upstream gradient (uses 1 instead of dout)": '''
-class Multiply:
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        return self.y, self.x
-''' + MULTIPLY_ADD_CORRECT_ADD,
-            "multiply does not swap the inputs": '''
-class Multiply:
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        return dout * self.x, dout * self.y
-''' + MULTIPLY_ADD_CORRECT_ADD,
-            "add returns the local gradient 1 instead of dout": MULTIPLY_ADD_CORRECT_MULTIPLY + '''
-
-class Add:
-    def forward(self, x, y):
-        return x + y
-
-    def backward(self, dout):
-        return 1.0, 1.0
-''',
-            "add returns one gradient instead of a pair": MULTIPLY_ADD_CORRECT_MULTIPLY + '''
-
-class Add:
-    def forward(self, x, y):
-        return x + y
-
-    def backward(self, dout):
-        return dout
-''',
+            "multiply forgets the upstream gradient (uses 1 instead of dout)": with_mistake(
+                MULTIPLY_ADD, "return dout * self.y, dout * self.x", "return self.y, self.x"),
+            "multiply does not swap the inputs": with_mistake(
+                MULTIPLY_ADD, "return dout * self.y, dout * self.x", "return dout * self.x, dout * self.y"),
+            "add returns the local gradient 1 instead of dout": with_mistake(
+                MULTIPLY_ADD, "return dout, dout", "return 1.0, 1.0"),
+            "add returns one gradient instead of a pair": with_mistake(
+                MULTIPLY_ADD, "return dout, dout", "return dout"),
         },
         "correct": {
             "np.multiply and copies of dout": '''
@@ -85,32 +132,11 @@ class Add:
     },
     "relu": {
         "wrong": {
-            "mask computed on the output after modification": '''
-class Relu:
-    def forward(self, x):
-        out = x.copy()
-        out[out < 0] = 0
-        self.mask = out < 0
-        return out
-
-    def backward(self, dout):
-        dx = dout.copy()
-        dx[self.mask] = 0
-        return dx
-''',
-            "forward overwrites its input x": '''
-class Relu:
-    def forward(self, x):
-        self.mask = x <= 0
-        out = x
-        out[self.mask] = 0
-        return out
-
-    def backward(self, dout):
-        dx = dout.copy()
-        dx[self.mask] = 0
-        return dx
-''',
+            "mask computed on the output after modification": with_mistake(
+                RELU,
+                "self.mask = x <= 0\n        out = x.copy()\n        out[self.mask] = 0",
+                "out = x.copy()\n        out[out < 0] = 0\n        self.mask = out < 0"),
+            "forward overwrites its input x": with_mistake(RELU, "out = x.copy()", "out = x"),
             "backward forgets the upstream gradient (returns the local gradient)": '''
 import numpy as np
 
@@ -179,34 +205,13 @@ class Relu:
     },
     "sigmoid": {
         "wrong": {
-            "forgets the upstream gradient (uses 1 instead of dout)": '''
-class Sigmoid:
-    def forward(self, x):
-        self.out = sigmoid(x)
-        return self.out
-
-    def backward(self, dout):
-        return self.out * (1.0 - self.out)
-''',
-            "applies the derivative formula to the output (sigma'(out))": '''
-class Sigmoid:
-    def forward(self, x):
-        self.out = sigmoid(x)
-        return self.out
-
-    def backward(self, dout):
-        s = sigmoid(self.out)
-        return dout * s * (1.0 - s)
-''',
-            "drops the factor y (only 1 - y)": '''
-class Sigmoid:
-    def forward(self, x):
-        self.out = sigmoid(x)
-        return self.out
-
-    def backward(self, dout):
-        return dout * (1.0 - self.out)
-''',
+            "forgets the upstream gradient (uses 1 instead of dout)": with_mistake(
+                SIGMOID, "return dout * self.out * (1.0 - self.out)", "return self.out * (1.0 - self.out)"),
+            "applies the derivative formula to the output (sigma'(out))": with_mistake(
+                SIGMOID, "return dout * self.out * (1.0 - self.out)",
+                "s = sigmoid(self.out)\n        return dout * s * (1.0 - s)"),
+            "drops the factor y (only 1 - y)": with_mistake(
+                SIGMOID, "return dout * self.out * (1.0 - self.out)", "return dout * (1.0 - self.out)"),
         },
         "correct": {
             "keeps x and uses exp(-x) / (1 + exp(-x))^2": '''
@@ -235,104 +240,24 @@ class Sigmoid:
     },
     "affine": {
         "wrong": {
-            "forgets the upstream gradient (uses 1 instead of dout)": '''
-import numpy as np
-
-
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        ones = np.ones_like(dout)
-        self.dW = self.x.T @ ones
-        self.db = ones.sum(axis=0)
-        return ones @ self.W.T
-''',
-            "bias gradient summed over axis=1": '''
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = self.x.T @ dout
-        self.db = dout.sum(axis=1)
-        return dout @ self.W.T
-''',
-            "dW = dout @ x": '''
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = dout @ self.x
-        self.db = dout.sum(axis=0)
-        return dout @ self.W.T
-''',
-            "dW transposed (dout.T @ x)": '''
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = dout.T @ self.x
-        self.db = dout.sum(axis=0)
-        return dout @ self.W.T
-''',
-            "bias gradient averaged instead of summed": '''
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = self.x.T @ dout
-        self.db = dout.mean(axis=0)
-        return dout @ self.W.T
-''',
-            "dx uses W instead of W transposed (runs only for square W)": '''
-import numpy as np
-
-
-class Affine:
-    def __init__(self, W, b):
-        self.W, self.b = W, b
-        self.dW = self.db = None
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, dout):
-        self.dW = self.x.T @ dout
-        self.db = dout.sum(axis=0)
-        W = self.W if self.W.shape[0] == self.W.shape[1] else self.W.T
-        return dout @ W
-''',
+            # np comes from the notebook's kernel, as in the other answers without an import.
+            "forgets the upstream gradient (uses 1 instead of dout)": with_mistake(
+                AFFINE,
+                "self.dW = self.x.T @ dout\n"
+                "        self.db = dout.sum(axis=0)\n"
+                "        return dout @ self.W.T",
+                "ones = np.ones_like(dout)\n        self.dW = self.x.T @ ones\n"
+                "        self.db = ones.sum(axis=0)\n        return ones @ self.W.T"),
+            "bias gradient summed over axis=1": with_mistake(
+                AFFINE, "self.db = dout.sum(axis=0)", "self.db = dout.sum(axis=1)"),
+            "dW = dout @ x": with_mistake(AFFINE, "self.dW = self.x.T @ dout", "self.dW = dout @ self.x"),
+            "dW transposed (dout.T @ x)": with_mistake(
+                AFFINE, "self.dW = self.x.T @ dout", "self.dW = dout.T @ self.x"),
+            "bias gradient averaged instead of summed": with_mistake(
+                AFFINE, "self.db = dout.sum(axis=0)", "self.db = dout.mean(axis=0)"),
+            "dx uses W instead of W transposed (runs only for square W)": with_mistake(
+                AFFINE, "return dout @ self.W.T",
+                "W = self.W if self.W.shape[0] == self.W.shape[1] else self.W.T\n        return dout @ W"),
         },
         "correct": {
             "np.dot and np.sum": '''
@@ -376,81 +301,24 @@ class Affine:
     },
     "softmax_with_loss": {
         "wrong": {
-            "not divided by the batch size": '''
-import numpy as np
-
-
-class SoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = np.asarray(t)
-        self.y = softmax(x, axis=1)
-        return softmax_cross_entropy(x, t)
-
-    def backward(self, dout=1.0):
-        n, k = self.y.shape
-        onehot = np.eye(k)[self.t] if self.t.ndim == 1 else self.t
-        return dout * (self.y - onehot)
-''',
-            "forgets the upstream gradient dout": '''
-import numpy as np
-
-
-class SoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = np.asarray(t)
-        self.y = softmax(x, axis=1)
-        return softmax_cross_entropy(x, t)
-
-    def backward(self, dout=1.0):
-        n, k = self.y.shape
-        onehot = np.eye(k)[self.t] if self.t.ndim == 1 else self.t
-        return (self.y - onehot) / n
-''',
-            "handles only one-hot labels": '''
-import numpy as np
-
-
-class SoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = np.asarray(t)
-        self.y = softmax(x, axis=1)
-        return softmax_cross_entropy(x, t)
-
-    def backward(self, dout=1.0):
-        return dout * (self.y - self.t) / len(self.y)
-''',
-            "divided by the number of classes instead of the batch size": '''
-import numpy as np
-
-
-class SoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = np.asarray(t)
-        self.y = softmax(x, axis=1)
-        return softmax_cross_entropy(x, t)
-
-    def backward(self, dout=1.0):
-        n, k = self.y.shape
-        onehot = np.eye(k)[self.t] if self.t.ndim == 1 else self.t
-        return dout * (self.y - onehot) / k
-''',
-            "subtracts in place from self.y (a second backward is wrong)": '''
-import numpy as np
-
-
-class SoftmaxWithLoss:
-    def forward(self, x, t):
-        self.t = np.asarray(t)
-        self.y = softmax(x, axis=1)
-        return softmax_cross_entropy(x, t)
-
-    def backward(self, dout=1.0):
+            "not divided by the batch size": with_mistake(
+                SOFTMAX_WITH_LOSS, "return dout * (self.y - onehot) / n", "return dout * (self.y - onehot)"),
+            "forgets the upstream gradient dout": with_mistake(
+                SOFTMAX_WITH_LOSS, "return dout * (self.y - onehot) / n", "return (self.y - onehot) / n"),
+            "handles only one-hot labels": with_mistake(
+                SOFTMAX_WITH_LOSS, SOFTMAX_BACKWARD,
+                "        return dout * (self.y - self.t) / len(self.y)\n"),
+            "divided by the number of classes instead of the batch size": with_mistake(
+                SOFTMAX_WITH_LOSS, "return dout * (self.y - onehot) / n",
+                "return dout * (self.y - onehot) / k"),
+            "subtracts in place from self.y (a second backward is wrong)": with_mistake(
+                SOFTMAX_WITH_LOSS, SOFTMAX_BACKWARD, '''\
         n = len(self.y)
         labels = self.t if self.t.ndim == 1 else self.t.argmax(axis=1)
         dx = self.y
         dx[np.arange(n), labels] -= 1
         return dx * dout / n
-''',
+'''),
         },
         "correct": {
             "index subtraction on a copy": '''
@@ -540,24 +408,10 @@ def check_layer(layer, x, dout):
     },
     "softplus": {
         "wrong": {
-            "backward forgets the upstream gradient": '''
-class Softplus:
-    def forward(self, x):
-        self.x = x
-        return np.logaddexp(0.0, x)
-
-    def backward(self, dout):
-        return sigmoid(self.x)
-''',
-            "backward uses softplus itself as the derivative": '''
-class Softplus:
-    def forward(self, x):
-        self.x = x
-        return np.logaddexp(0.0, x)
-
-    def backward(self, dout):
-        return dout * np.logaddexp(0.0, self.x)
-''',
+            "backward forgets the upstream gradient": with_mistake(
+                SOFTPLUS, "return dout * sigmoid(self.x)", "return sigmoid(self.x)"),
+            "backward uses softplus itself as the derivative": with_mistake(
+                SOFTPLUS, "return dout * sigmoid(self.x)", "return dout * np.logaddexp(0.0, self.x)"),
             "backward uses the sigmoid of the output instead of the input": '''
 class Softplus:
     def forward(self, x):
@@ -567,15 +421,8 @@ class Softplus:
     def backward(self, dout):
         return dout * sigmoid(self.out)
 ''',
-            "forward is log(exp(x)) (forgets the 1 +)": '''
-class Softplus:
-    def forward(self, x):
-        self.x = x
-        return x.copy()
-
-    def backward(self, dout):
-        return dout * sigmoid(self.x)
-''',
+            "forward is log(exp(x)) (forgets the 1 +)": with_mistake(
+                SOFTPLUS, "return np.logaddexp(0.0, x)", "return x.copy()"),
         },
         "correct": {
             "log1p(exp(x)) and 1 / (1 + exp(-x)) written out": '''

@@ -1,25 +1,44 @@
-"""Typical wrong answers and differently written correct answers for 09_mnist."""
+"""Typical wrong answers and differently written correct answers for 09_mnist.
 
-ANSWERS = {
-    "network_loss": {
-        "wrong": {
-            "a loss not averaged over the batch (summed)": '''
+Consumed by tests/test_wrong_answers.py. Most wrong answers are a correct answer below with one
+mistake put in by `with_mistake`.
+"""
+from grading_tools import with_mistake
+
+NETWORK_LOSS = '''
 def network_loss(params, x, t):
     h = np.maximum(x @ params["W1"] + params["b1"], 0)
     s = h @ params["W2"] + params["b2"]
     m = s.max(axis=1, keepdims=True)
     log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))
-    return float(np.sum(log_sum_exp - s[np.arange(len(s)), t]))
-''',
-            "averaged over all N*K entries of a one-hot product": '''
-def network_loss(params, x, t):
-    h = np.maximum(x @ params["W1"] + params["b1"], 0)
+    return float(np.mean(log_sum_exp - s[np.arange(len(s)), t]))
+'''
+
+NETWORK_GRADIENT = '''
+def network_gradient(params, x, t):
+    n = len(x)
+    a1 = x @ params["W1"] + params["b1"]
+    h = np.maximum(a1, 0)
     s = h @ params["W2"] + params["b2"]
-    m = s.max(axis=1, keepdims=True)
-    log_y = s - m - np.log(np.exp(s - m).sum(axis=1, keepdims=True))
-    onehot = np.eye(s.shape[1])[t]
-    return float(-np.mean(onehot * log_y))
-''',
+    ds = softmax(s, axis=1)
+    ds[np.arange(n), t] -= 1
+    ds /= n
+    da1 = (ds @ params["W2"].T) * (a1 > 0)
+    return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
+'''
+
+ANSWERS = {
+    "network_loss": {
+        "wrong": {
+            "a loss not averaged over the batch (summed)": with_mistake(
+                NETWORK_LOSS, "return float(np.mean(", "return float(np.sum("),
+            "averaged over all N*K entries of a one-hot product": with_mistake(
+                NETWORK_LOSS,
+                "log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))\n"
+                "    return float(np.mean(log_sum_exp - s[np.arange(len(s)), t]))",
+                "log_y = s - m - np.log(np.exp(s - m).sum(axis=1, keepdims=True))\n"
+                "    onehot = np.eye(s.shape[1])[t]\n"
+                "    return float(-np.mean(onehot * log_y))"),
             "unstable: exp of the raw scores": '''
 def network_loss(params, x, t):
     h = np.maximum(x @ params["W1"] + params["b1"], 0)
@@ -35,14 +54,9 @@ def network_loss(params, x, t):
     y = e / e.sum(axis=1, keepdims=True)
     return float(-np.mean(np.log(y[np.arange(len(s)), t] + 1e-7)))
 ''',
-            "forgets the ReLU": '''
-def network_loss(params, x, t):
-    h = x @ params["W1"] + params["b1"]
-    s = h @ params["W2"] + params["b2"]
-    m = s.max(axis=1, keepdims=True)
-    log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))
-    return float(np.mean(log_sum_exp - s[np.arange(len(s)), t]))
-''',
+            "forgets the ReLU": with_mistake(
+                NETWORK_LOSS, 'h = np.maximum(x @ params["W1"] + params["b1"], 0)',
+                'h = x @ params["W1"] + params["b1"]'),
         },
         "correct": {
             "np.logaddexp.reduce and take_along_axis": '''
@@ -69,77 +83,24 @@ def network_loss(params, x, t):
     },
     "network_gradient": {
         "wrong": {
-            "not divided by the batch size": '''
-def network_gradient(params, x, t):
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(len(x)), t] -= 1
-    da1 = (ds @ params["W2"].T) * (a1 > 0)
-    return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
-''',
-            "bias gradients summed over axis=1": '''
-def network_gradient(params, x, t):
-    n = len(x)
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(n), t] -= 1
-    ds /= n
-    da1 = (ds @ params["W2"].T) * (a1 > 0)
-    return {"W1": x.T @ da1, "b1": da1.sum(axis=1), "W2": h.T @ ds, "b2": ds.sum(axis=1)}
-''',
-            "dW transposed (dout.T @ input)": '''
-def network_gradient(params, x, t):
-    n = len(x)
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(n), t] -= 1
-    ds /= n
-    da1 = (ds @ params["W2"].T) * (a1 > 0)
-    return {"W1": da1.T @ x, "b1": da1.sum(axis=0), "W2": ds.T @ h, "b2": ds.sum(axis=0)}
-''',
-            "forgets the ReLU's local gradient": '''
-def network_gradient(params, x, t):
-    n = len(x)
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(n), t] -= 1
-    ds /= n
-    da1 = ds @ params["W2"].T
-    return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
-''',
-            "ReLU mask taken from the gradient instead of the input": '''
-def network_gradient(params, x, t):
-    n = len(x)
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(n), t] -= 1
-    ds /= n
-    dh = ds @ params["W2"].T
-    da1 = dh * (dh > 0)
-    return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
-''',
-            "first layer forgets the upstream gradient (uses the mask alone)": '''
-def network_gradient(params, x, t):
-    n = len(x)
-    a1 = x @ params["W1"] + params["b1"]
-    h = np.maximum(a1, 0)
-    s = h @ params["W2"] + params["b2"]
-    ds = softmax(s, axis=1)
-    ds[np.arange(n), t] -= 1
-    ds /= n
-    da1 = (a1 > 0).astype(float)
-    return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
-''',
+            # n = len(x) stays but is no longer used to scale the gradient.
+            "not divided by the batch size": with_mistake(NETWORK_GRADIENT, "    ds /= n\n", ""),
+            "bias gradients summed over axis=1": with_mistake(
+                NETWORK_GRADIENT,
+                '"b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}',
+                '"b1": da1.sum(axis=1), "W2": h.T @ ds, "b2": ds.sum(axis=1)}'),
+            "dW transposed (dout.T @ input)": with_mistake(
+                NETWORK_GRADIENT,
+                '{"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds,',
+                '{"W1": da1.T @ x, "b1": da1.sum(axis=0), "W2": ds.T @ h,'),
+            "forgets the ReLU's local gradient": with_mistake(
+                NETWORK_GRADIENT, 'da1 = (ds @ params["W2"].T) * (a1 > 0)', 'da1 = ds @ params["W2"].T'),
+            "ReLU mask taken from the gradient instead of the input": with_mistake(
+                NETWORK_GRADIENT, 'da1 = (ds @ params["W2"].T) * (a1 > 0)',
+                'dh = ds @ params["W2"].T\n    da1 = dh * (dh > 0)'),
+            "first layer forgets the upstream gradient (uses the mask alone)": with_mistake(
+                NETWORK_GRADIENT, 'da1 = (ds @ params["W2"].T) * (a1 > 0)',
+                'da1 = (a1 > 0).astype(float)'),
         },
         "correct": {
             "one-hot with np.eye, einsum, np.where": '''
