@@ -27,6 +27,7 @@ from traitlets import Bool
 
 from course_lib.judge import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
 from course_lib.sandbox import SandboxedKernelManager
+from course_lib.submission_check import is_test_cell
 
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
@@ -49,18 +50,13 @@ class StripEditorState(Preprocessor):
         return cell, resources
 
 
-def is_autograded_test(cell) -> bool:
-    """True for an nbgrader "Autograder tests" cell (graded, not a solution)."""
-    return utils.is_grade(cell) and not utils.is_solution(cell)
-
-
 class ShortenTestErrors(Preprocessor):
     """Replace the traceback of a failed test cell with its last line, "Error: message"."""
 
     enabled = Bool(True)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and is_autograded_test(cell):
+        if cell.cell_type == "code" and is_test_cell(cell):
             for output in cell.outputs:
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
@@ -125,7 +121,7 @@ class JudgedExecute(Execute):
         return instructor_imports(nbformat.read(path, as_version=4))
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and is_autograded_test(cell):
+        if cell.cell_type == "code" and is_test_cell(cell):
             cell.outputs = self._judge_cell(cell)
             cell.execution_count = None
             return cell, resources

@@ -13,11 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-
-def is_answer_cell(cell) -> bool:
-    """A cell the student fills in: a solution cell that is not graded by hand."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade")
+from course_lib.submission_check import is_code_answer
 
 
 def practice_notebook(released, solution, student: int):
@@ -31,9 +27,9 @@ def practice_notebook(released, solution, student: int):
         Answer j comes from `solution` when bit j of `student` is set.
     """
     solved = {cell.metadata.nbgrader.grade_id: cell.source
-              for cell in solution.cells if is_answer_cell(cell)}
+              for cell in solution.cells if is_code_answer(cell)}
     notebook = nbformat.from_dict(released)
-    answers = [cell for cell in notebook.cells if is_answer_cell(cell)]
+    answers = [cell for cell in notebook.cells if is_code_answer(cell)]
     for j, cell in enumerate(answers):
         if student >> j & 1:
             cell.source = solved[cell.metadata.nbgrader.grade_id]

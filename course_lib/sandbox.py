@@ -169,10 +169,6 @@ def _set_limits(limits: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
 def _detached_copy(path: str) -> int:
     """A file descriptor holding a copy of the mount tree at `path` (open_tree, Linux 5.2+)."""
     fd = _libc.syscall(SYS_OPEN_TREE, AT_FDCWD, path.encode(),

@@ -48,7 +48,7 @@ pytestmark = [
 ]
 
 NAME = "01_derivatives"
-CELL_TIMEOUT = 12  # Execute.timeout of the test course, in seconds (the course uses 300)
+CELL_TIMEOUT = 12  # Execute.timeout of the test course, in seconds (the course uses 120)
 POINTS = {"test_numerical_derivative": 2, "test_tangent_line": 2, "test_numerical_gradient": 3,
           "test_directional_derivative": 2}
 ALL = set(POINTS)
