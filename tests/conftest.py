@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,9 +14,15 @@ SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
 @pytest.fixture
 def shared_mnist() -> Path:
-    """The directory of the real MNIST test-set files (../shared/data/mnist); skip if absent."""
+    """The directory of the real MNIST test-set files (../shared/data/mnist).
+
+    Skips, saying why, when they are absent; fails instead with COURSE_REQUIRE_MNIST=1 (CI).
+    """
     if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"the real MNIST files are not at {SHARED_MNIST}")
+        reason = f"the real MNIST files are not at {SHARED_MNIST}"
+        if os.environ.get("COURSE_REQUIRE_MNIST") == "1":
+            pytest.fail(f"COURSE_REQUIRE_MNIST=1 but {reason}")
+        pytest.skip(reason)
     return SHARED_MNIST
 
 
