@@ -227,13 +227,20 @@ def test_a_modified_array_inside_a_dict_is_named():
 
 
 def test_the_reference_and_the_student_never_share_arguments():
-    seen = []
+    student_saw, reference_saw = [], []
 
     def records(x):
-        seen.append(x)
+        student_saw.append(x)
         return x.mean(axis=1)
-    check_function(records, mean_rows, BATCH)
-    assert seen[0] is not BATCH[0].args[0]
+
+    def reference_records(x):
+        reference_saw.append(x)
+        return mean_rows(x)
+    check_function(records, reference_records, BATCH)
+    assert len(student_saw) == len(reference_saw) == 1
+    student_x, reference_x, case_x = student_saw[0], reference_saw[0], BATCH[0].args[0]
+    assert student_x is not reference_x and not np.shares_memory(student_x, reference_x)
+    assert not np.shares_memory(student_x, case_x) and not np.shares_memory(reference_x, case_x)
 
 
 def test_fresh_case_keeps_a_closure_linked_to_its_array():

@@ -86,7 +86,7 @@ def test_loss_and_gradient_runs_one_forward_pass(monkeypatch):
 
 def test_loss_is_the_softmax_cross_entropy_of_the_scores():
     net, x, t = small_problem(seed=3)
-    assert isinstance(net.loss(x, t), float)
+    assert type(net.loss(x, t)) is float  # a Python float, not a numpy scalar
     assert net.loss(x, t) == pytest.approx(softmax_cross_entropy(net.predict(x), t))
 
 
@@ -167,7 +167,7 @@ def test_float32_stays_float32_end_to_end(activation):
     assert net.predict(x).dtype == np.float32
     assert net.predict(x.astype(np.float64)).dtype == np.float32  # input cast to the net's dtype
     loss, grads = net.loss_and_gradient(x, t)
-    assert isinstance(loss, float)
+    assert type(loss) is float
     assert all(grads[key].dtype == np.float32 for key in net.params)
     assert all(net.numerical_gradient(x, t, h=1e-2)[key].dtype == np.float32 for key in net.params)
 

@@ -33,7 +33,7 @@ def test_history_has_one_entry_per_epoch_and_per_iteration(moons):
     assert len(history.batch_loss) == 20
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
         values = getattr(history, name)
-        assert len(values) == 4 and all(isinstance(v, float) for v in values), name
+        assert len(values) == 4 and all(type(v) is float for v in values), name
     assert all(0 <= a <= 1 for a in history.accuracy + history.val_accuracy)
 
 

@@ -365,9 +365,12 @@ def test_stepper_learning_rate_slider_and_divergence():
     assert not stepper.arrows["A"].get_visible()
     for line in [stepper.path_lines["A"], *stepper.loss_axis.get_lines()]:
         assert np.isfinite(line.get_xydata()).all()
+    steps, path = run.steps, run.path
     stepper.play_button.click()  # nothing left to play: the thread ends by itself
     wait_until(lambda: not stepper.playing)
-    assert stepper.play_button.description == "Play" and run.steps == stepper.run.steps
+    assert stepper.play_button.description == "Play"
+    assert stepper.run is run and run.steps == steps and run.diverged  # no step was taken
+    np.testing.assert_array_equal(run.path, path)
 
 
 def test_stepper_optimizer_and_momentum_controls():
