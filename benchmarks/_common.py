@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 from pathlib import Path
 
@@ -72,10 +71,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return "unknown processor"
-
-
-def median(values) -> float:
-    return statistics.median(values)
 
 
 def print_table(headers: list[str], rows: list[list], title: str | None = None) -> None:

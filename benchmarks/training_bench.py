@@ -17,9 +17,9 @@ mini-batches of 128, float32, for epochs of 60,000 samples. Five tables:
 5. peak memory of an epoch (tracemalloc, which numpy reports its arrays to).
 
 MNIST's training images are not available offline, so an epoch's 60,000 samples are the real
-MNIST test-set digits, tiled with one-pixel shifts; accuracy comes from training on part of the
-real test set and evaluating on the rest. BLAS threads are pinned to the same number for numpy and
-PyTorch. Without PyTorch (or with COURSE_BENCH_WITHOUT_TORCH=1) its columns are skipped.
+MNIST test-set digits, tiled with shifts of a pixel or two; accuracy comes from training on part of
+the real test set and evaluating on the rest. BLAS threads are pinned to the same number for numpy
+and PyTorch. Without PyTorch (or with COURSE_BENCH_WITHOUT_TORCH=1) its columns are skipped.
 """
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ import math
 import os
 import time
 import tracemalloc
+from statistics import median
 
 import numpy as np
 
-from benchmarks._common import ROOT, environment_lines, limit_blas_threads, median, print_table, \
+from benchmarks._common import ROOT, environment_lines, limit_blas_threads, print_table, \
     restart_with_blas_environment
 from course_lib.data import load_mnist_fallback, minibatches, read_idx, train_val_test_split
 from course_lib.network import TwoLayerNet
@@ -42,7 +43,8 @@ from course_lib.training import fit
 MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
 INPUT, HIDDEN, CLASSES = 784, 512, 10
 BATCH_SIZE, LEARNING_RATE = 128, 0.001
-# One-pixel shifts (dy, dx) for the copies of the digits that fill an epoch, nearest first.
+# Shifts (dy, dx) of up to two pixels for the copies of the digits that fill an epoch, nearest
+# first.
 SHIFTS = sorted(((dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)),
                 key=lambda s: (abs(s[0]) + abs(s[1]), s))
 GEMM_TARGET, TORCH_TARGET = 0.60, 0.80
@@ -204,7 +206,7 @@ def paired_ratio(times: dict, a: str, b: str, clock: str) -> float:
 
 # -- the tables ------------------------------------------------------------------------------------
 
-def speed_tables(torch, x, t, rounds: int, warm_up: bool) -> dict:
+def speed_tables(torch, x, t, rounds: int, warm_up: bool) -> None:
     n = len(x)
     contenders = {"course_lib": course_lib_trainer(x, t)[0]}
     if torch is not None:

@@ -1,6 +1,7 @@
 """How live do the interactive tools feel? Median time of one step plus its redraw, per tool.
 
-    .venv/bin/python benchmarks/widgets_bench.py [--steps 60]
+    python -m benchmarks widgets
+    python -m benchmarks.widgets_bench [--steps 60]
 
 A redraw is everything the browser needs after a click: the state's step, the artists moved to
 the new state, the PNG rendered and the readout rebuilt. Three ways of redrawing are timed:

@@ -406,21 +406,22 @@ def _argument_names(reference, args: tuple, kwargs: dict) -> list[tuple[str, obj
 
 def _check_unchanged(before, arguments, name: str, description: str) -> None:
     for (path, old), (_, new) in zip(before, arguments):
-        if old.shape != new.shape or not np.array_equal(old, new, equal_nan=True):
-            if old.shape != new.shape:
-                detail = f"its shape changed from {old.shape} to {new.shape}"
-            else:
-                same = old == new
-                if old.dtype.kind == "f":
-                    same |= np.isnan(old) & np.isnan(new)
-                changed = np.flatnonzero(~same)
-                i = int(changed[0])
-                detail = (f"{changed.size} of {old.size} values differ after the call (at index "
-                          f"{_index(i, old.shape)} it was {_format_number(old.flat[i], new.flat[i])}, "
-                          f"now {_format_number(new.flat[i], old.flat[i])})")
-            _fail(f"{name} changed its input `{path}` on {description}", [detail],
-                  ["a function must leave its inputs as it found them: if you change a value "
-                   "temporarily, put the old value back before moving on."])
+        if old.shape != new.shape:
+            detail = f"its shape changed from {old.shape} to {new.shape}"
+        elif not np.array_equal(old, new, equal_nan=True):
+            same = old == new
+            if old.dtype.kind == "f":
+                same |= np.isnan(old) & np.isnan(new)
+            changed = np.flatnonzero(~same)
+            i = int(changed[0])
+            detail = (f"{changed.size} of {old.size} values differ after the call (at index "
+                      f"{_index(i, old.shape)} it was {_format_number(old.flat[i], new.flat[i])}, "
+                      f"now {_format_number(new.flat[i], old.flat[i])})")
+        else:
+            continue
+        _fail(f"{name} changed its input `{path}` on {description}", [detail],
+              ["a function must leave its inputs as it found them: if you change a value "
+               "temporarily, put the old value back before moving on."])
 
 
 def _check_call(student, c: Case, expected, *, name: str, signature_of, inputs_unchanged: bool,

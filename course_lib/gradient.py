@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.validation import (as_float_array, check_choice, check_finite, check_positive,
-                                   check_same_shape)
+from course_lib.validation import (as_float_array, check_choice, check_count, check_finite,
+                                   check_positive, check_same_shape)
 
 DIFFERENCE_METHODS = ("central", "forward", "backward")
 
@@ -187,10 +187,8 @@ def gradient_check(f, x, analytic, h=1e-5, tol=1e-7, n_worst=5) -> GradientCheck
     """
     analytic = as_float_array(analytic, "analytic")
     tol = check_positive(tol, "tol")
-    n_worst = int(check_positive(n_worst, "n_worst", allow_zero=True))
-    if np.shape(analytic) != np.shape(x):
-        raise ValueError(f"analytic and x: expected the same shape, "
-                         f"got {np.shape(analytic)} and {np.shape(x)}")
+    n_worst = check_count(n_worst, "n_worst", minimum=0)
+    check_same_shape(analytic, x, "analytic", "x")
     numerical = numerical_gradient(f, x, h)
     check_finite(numerical, "numerical gradient (f gave NaN or inf near x)")
     errors = relative_error(analytic, numerical)

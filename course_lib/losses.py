@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.activations import softmax
-from course_lib.validation import as_float_array, check_labels, check_positive, check_same_shape
+from course_lib.validation import (as_float_array, check_class_indices, check_labels,
+                                   check_positive, check_same_shape)
 
 
 def one_hot(t, n_classes, dtype=np.float64):
@@ -99,9 +100,7 @@ def _scores_and_indices(scores, t, name):
     elif scores.ndim == 1:
         raise ValueError(f"t: expected one class index or a one-hot vector of shape {scores.shape} "
                          f"for a single sample {name} of shape {scores.shape}, got shape {t.shape}")
-    t = check_labels(t, n_samples, n_classes, "t")
-    indices = t.argmax(axis=1) if t.ndim == 2 else t
-    return batch, indices
+    return batch, check_class_indices(t, n_samples, n_classes, "t")
 
 
 def cross_entropy(p, t, eps=1e-7) -> float:

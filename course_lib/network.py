@@ -17,7 +17,8 @@ import numpy as np
 
 from . import gradient as numerical
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from .validation import as_float_array, check_choice, check_count, check_labels, check_positive
+from .validation import (as_float_array, check_choice, check_class_indices, check_count,
+                         check_labels, check_positive)
 
 # The hidden ReLU works in place: the arrays it receives are temporaries of one pass.
 ACTIVATION_LAYERS = {"relu": lambda: Relu(inplace=True), "sigmoid": Sigmoid, "tanh": Tanh}
@@ -133,8 +134,7 @@ class TwoLayerNet:
         t : array_like, class indices (N,) or one-hot rows (N, K)
         """
         scores = self.predict(x)
-        t = check_labels(t, len(scores), self.output_size, name="t")
-        labels = t.argmax(axis=1) if t.ndim == 2 else t
+        labels = check_class_indices(t, len(scores), self.output_size, name="t")
         return float(np.mean(scores.argmax(axis=1) == labels))
 
     def loss_and_gradient(self, x, t) -> tuple[float, dict]:

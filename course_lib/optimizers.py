@@ -269,7 +269,8 @@ class RMSProp(Optimizer):
         h <- rho h + (1 - rho) g^2
         w <- w - lr g / (sqrt(h) + eps)
 
-    As ``torch.optim.RMSprop`` with ``alpha=rho, momentum=0, centered=False`` (same defaults).
+    As ``torch.optim.RMSprop`` with ``alpha=rho, momentum=0, centered=False`` (the same defaults
+    for ``rho`` and ``eps``; PyTorch's default ``lr`` is 0.01).
 
     Parameters
     ----------

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from course_lib.activations import softmax
 from course_lib.landscapes import get_landscape
-from course_lib.validation import as_float_array, check_labels
+from course_lib.validation import as_float_array, check_class_indices
 
 # One colour per path, curve or class, the same everywhere in the course.
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -325,8 +325,13 @@ def _grow_limits(ax, x, y, start: int, log: bool) -> None:
         ax.set_ylim(low, high)
 
 
+def _history_field(history, key: str):
+    """history[key] of a dict, history.key of a History; None when missing."""
+    return history.get(key) if isinstance(history, Mapping) else getattr(history, key, None)
+
+
 def _history_value(history, key: str) -> list:
-    value = history.get(key) if isinstance(history, Mapping) else getattr(history, key, None)
+    value = _history_field(history, key)
     return list(value) if value is not None else []
 
 
@@ -337,16 +342,14 @@ def _learning_curve_panels(history) -> dict:
     batch_loss = _history_value(history, "batch_loss")
     if batch_loss and loss:
         # Batch i (from 0) ends at epoch (i + 1) / B, for B batches per epoch.
-        per_epoch = (history.get("batches_per_epoch") if isinstance(history, Mapping)
-                     else getattr(history, "batches_per_epoch", None))
-        per_epoch = per_epoch or len(batch_loss) / len(loss)
+        per_epoch = _history_field(history, "batches_per_epoch") or len(batch_loss) / len(loss)
         panels["loss"]["batch loss"] = (np.arange(1, len(batch_loss) + 1) / per_epoch, batch_loss)
-    for key, label in (("loss", "training loss"), ("val_loss", "validation loss")):
-        if _history_value(history, key):
-            panels["loss"][label] = _history_value(history, key)
-    for key, label in (("accuracy", "training accuracy"), ("val_accuracy", "validation accuracy")):
-        if _history_value(history, key):
-            panels["accuracy"][label] = _history_value(history, key)
+    for panel, key, label in (("loss", "loss", "training loss"),
+                              ("loss", "val_loss", "validation loss"),
+                              ("accuracy", "accuracy", "training accuracy"),
+                              ("accuracy", "val_accuracy", "validation accuracy")):
+        if values := _history_value(history, key):
+            panels[panel][label] = values
     return {name: curves for name, curves in panels.items() if curves}
 
 
@@ -401,11 +404,6 @@ def update_learning_curves(axes, history, start: int = 1, grow_only: bool = Fals
 
 # --- classifiers --------------------------------------------------------------------------------
 
-def _class_indices(t, n_samples: int, name: str) -> np.ndarray:
-    t = check_labels(t, n_samples, None, name=name)
-    return t.argmax(axis=1) if t.ndim == 2 else t
-
-
 def decision_colors(predict, points) -> np.ndarray:
     """RGBA colours showing a classifier's decision at each point.
 
@@ -431,7 +429,7 @@ def decision_colors(predict, points) -> np.ndarray:
         k = scores.shape[1]
         confidence = np.nan_to_num((probabilities.max(axis=1) - 1 / k) / (1 - 1 / k))
     elif scores.shape == (len(flat),):
-        classes = _class_indices(scores, len(flat), "predict(points)")
+        classes = check_class_indices(scores, len(flat), None, "predict(points)")
         confidence = np.ones(len(flat))
     else:
         raise ValueError(f"predict: expected scores of shape ({len(flat)}, K >= 2) or class "
@@ -468,7 +466,7 @@ def plot_decision_boundary(predict, x, t, ax=None, resolution: int = 150, paddin
     x = as_float_array(x, "x", ndim=2)
     if x.shape[1] != 2:
         raise ValueError(f"x: expected 2-D points of shape (N, 2), got {x.shape}")
-    labels = _class_indices(t, len(x), "t")
+    labels = check_class_indices(t, len(x), None, "t")
     low, high = x.min(axis=0), x.max(axis=0)
     margin = padding * np.where(high > low, high - low, 1.0)  # all points on a line: pad by 1
     bounds = tuple(zip(low - margin, high + margin))
@@ -567,9 +565,9 @@ def show_digits(images, labels=None, predictions=None, n_cols: int = 10, max_ima
         raise ValueError(f"images: expected square images, e.g. shape (N, 784) or (N, 28, 28), "
                          f"got {images.shape}")
     images = images.reshape(len(images), side, side)
-    labels = None if labels is None else _class_indices(labels, len(images), "labels")
+    labels = None if labels is None else check_class_indices(labels, len(images), None, "labels")
     predictions = (None if predictions is None
-                   else _class_indices(predictions, len(images), "predictions"))
+                   else check_class_indices(predictions, len(images), None, "predictions"))
     n = min(len(images), max_images)
     n_rows = max(1, -(-n // n_cols))
     figure = figure if figure is not None else _new_figure((1.0 * n_cols, 1.25 * n_rows))

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .data import minibatches
 from .optimizers import get_optimizer
-from .validation import check_count, check_labels
+from .validation import check_class_indices, check_count
 
 # The per-epoch training loss and accuracy are measured on at most this many training samples
 # (a fixed random subset), so that measuring costs a small part of an epoch even on MNIST.
@@ -135,19 +135,14 @@ def confusion_matrix(t_true, t_pred, n_classes: int | None = None) -> np.ndarray
     """
     t_true = np.asarray(t_true)
     if n_classes is None:
-        labels = [_as_indices(t, len(t_true), None, name) for t, name in
+        labels = [check_class_indices(t, len(t_true), None, name) for t, name in
                   ((t_true, "t_true"), (t_pred, "t_pred"))]
         n_classes = max((int(t.max()) + 1 for t in labels if t.size), default=0)
     n_classes = check_count(n_classes, "n_classes", 1)
-    true = _as_indices(t_true, len(t_true), n_classes, "t_true")
-    pred = _as_indices(t_pred, len(t_true), n_classes, "t_pred")
+    true = check_class_indices(t_true, len(t_true), n_classes, "t_true")
+    pred = check_class_indices(t_pred, len(t_true), n_classes, "t_pred")
     counts = np.bincount(true * n_classes + pred, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes)
-
-
-def _as_indices(t, n_samples: int, n_classes: int | None, name: str) -> np.ndarray:
-    t = check_labels(t, n_samples, n_classes, name=name)
-    return t.argmax(axis=1) if t.ndim == 2 else t
 
 
 def _loss_and_gradient(model, x, t):

@@ -16,7 +16,8 @@ def as_float_array(x, name: str, ndim: int | Iterable[int] | None = None,
                    allow_nonfinite: bool = False) -> np.ndarray:
     """Return `x` as a float ndarray, keeping float32 as float32; other input becomes float64.
 
-    Raises ValueError when `x` has the wrong number of dimensions or holds NaN or inf.
+    Raises TypeError when `x` is not numeric, ValueError when it has the wrong number of
+    dimensions or (unless `allow_nonfinite`) holds NaN or inf.
     """
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiub":
@@ -43,14 +44,16 @@ def check_finite(arr: np.ndarray, name: str) -> None:
                          f"value(s) in an array of shape {arr.shape}")
 
 
-def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
-    if a.shape != b.shape:
+def check_same_shape(a, b, name_a: str, name_b: str) -> None:
+    """Raise ValueError naming both shapes unless the arrays (or array_likes) a and b match."""
+    if np.shape(a) != np.shape(b):
         raise ValueError(f"{name_a} and {name_b}: expected the same shape, "
-                         f"got {a.shape} and {b.shape}")
+                         f"got {np.shape(a)} and {np.shape(b)}")
 
 
 def check_positive(value, name: str, allow_zero: bool = False) -> float:
-    """Return `value` as a float, raising ValueError unless it is a finite number > 0 (or >= 0)."""
+    """Return `value` as a float: TypeError unless it is a number, ValueError unless it is finite
+    and > 0 (>= 0 with `allow_zero`)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -89,6 +92,15 @@ def check_labels(t, n_samples: int, n_classes: int | None, name: str = "t") -> n
                              f"got other values")
         return t
     raise ValueError(f"{name}: expected labels of shape (N,) or one-hot (N, K), got {t.shape}")
+
+
+def check_class_indices(t, n_samples: int, n_classes: int | None, name: str = "t") -> np.ndarray:
+    """Check labels as `check_labels` does and return them as class indices, shape (N,).
+
+    One-hot rows (N, K) become the index of their 1: ``t.argmax(axis=1)``.
+    """
+    t = check_labels(t, n_samples, n_classes, name)
+    return t.argmax(axis=1) if t.ndim == 2 else t
 
 
 def check_choice(value: str, choices: Iterable[str], name: str) -> str:

@@ -234,3 +234,8 @@ def test_gradient_check_rejects_bad_arguments():
         gradient_check(lambda v: np.nan if v[0] < 0 else float(v.sum()), np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match=r"tol: expected a finite number > 0"):
         gradient_check(cubic_sum, np.ones(2), np.ones(2), tol=0)
+    with pytest.raises(ValueError, match=r"n_worst: expected an integer >= 0, got 2.5"):
+        gradient_check(cubic_sum, np.ones(2), np.ones(2), n_worst=2.5)
+    with pytest.raises(ValueError, match=r"n_worst: expected an integer >= 0, got -1"):
+        gradient_check(cubic_sum, np.ones(2), np.ones(2), n_worst=-1)
+    assert gradient_check(cubic_sum, np.ones(2), 3 * np.ones(2) + 2, n_worst=0).worst == []
