@@ -268,6 +268,38 @@ def _as_number_array(value, what: str, expected: np.ndarray) -> np.ndarray:
     return arr
 
 
+def _check_form(got, expected, what: str, check_dtype: bool, hints: list[str]):
+    """Fail unless `got` is numbers of the expected shape (and dtype), finite where `expected` is.
+
+    Returns got and expected as float64 arrays.
+    """
+    if got is None and expected is not None:
+        _fail(what, [f"expected {_describe(np.asarray(expected))}", "got      None"],
+              ["did you forget to `return` the result?"] + hints)
+    expected = np.asarray(expected)
+    is_number = expected.ndim == 0
+    got_arr = _as_number_array(got, what, expected)
+    if got_arr.shape != expected.shape:
+        wanted = "a single number" if is_number else f"an array of shape {expected.shape}"
+        shape_hint = ("use a float (e.g. `float(...)` or `.item()`), not an array."
+                      if is_number else _shape_hint(got_arr.shape, expected.shape))
+        _fail(what, [f"expected {wanted}", f"got      {_describe(got_arr)}"],
+              [shape_hint] + hints)
+    if check_dtype and got_arr.dtype != expected.dtype:
+        _fail(what, [f"expected dtype {expected.dtype}", f"got      dtype {got_arr.dtype}"],
+              ["keep the input's dtype: build constants with the input's dtype "
+               "(e.g. `np.asarray(2, dtype=x.dtype)`) instead of float64 ones."] + hints)
+    got_f = got_arr.astype(np.float64)
+    expected_f = expected.astype(np.float64)
+    bad_nonfinite = ~np.isfinite(got_f) & np.isfinite(expected_f)
+    if bad_nonfinite.any():
+        first = int(np.flatnonzero(bad_nonfinite)[0])
+        _fail(what, [f"{int(bad_nonfinite.sum())} of {got_f.size} values are NaN or inf where "
+                     f"finite values are expected (the first at index {_index(first, got_f.shape)}"
+                     f": got {got_f.flat[first]})"], [NONFINITE_HINT] + hints)
+    return got_f, expected_f
+
+
 def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
                 atol: float = DEFAULT_ATOL, check_dtype: bool = False, hint: str | None = None,
                 sizes: Mapping[int, str] | None = None) -> None:
@@ -296,30 +328,8 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
         With a message naming the case, the expected and the obtained value and a hint.
     """
     hints = [hint] if hint else []
-    if got is None and expected is not None:
-        _fail(what, [f"expected {_describe(np.asarray(expected))}", "got      None"],
-              ["did you forget to `return` the result?"] + hints)
-    expected = np.asarray(expected)
-    is_number = expected.ndim == 0
-    got_arr = _as_number_array(got, what, expected)
-    if got_arr.shape != expected.shape:
-        wanted = "a single number" if is_number else f"an array of shape {expected.shape}"
-        shape_hint = ("use a float (e.g. `float(...)` or `.item()`), not an array."
-                      if is_number else _shape_hint(got_arr.shape, expected.shape))
-        _fail(what, [f"expected {wanted}", f"got      {_describe(got_arr)}"],
-              [shape_hint] + hints)
-    if check_dtype and got_arr.dtype != expected.dtype:
-        _fail(what, [f"expected dtype {expected.dtype}", f"got      dtype {got_arr.dtype}"],
-              ["keep the input's dtype: build constants with the input's dtype "
-               "(e.g. `np.asarray(2, dtype=x.dtype)`) instead of float64 ones."] + hints)
-    got_f = got_arr.astype(np.float64)
-    expected_f = expected.astype(np.float64)
-    bad_nonfinite = ~np.isfinite(got_f) & np.isfinite(expected_f)
-    if bad_nonfinite.any():
-        first = int(np.flatnonzero(bad_nonfinite)[0])
-        _fail(what, [f"{int(bad_nonfinite.sum())} of {got_f.size} values are NaN or inf where "
-                     f"finite values are expected (the first at index {_index(first, got_f.shape)}"
-                     f": got {got_f.flat[first]})"], [NONFINITE_HINT] + hints)
+    got_f, expected_f = _check_form(got, expected, what, check_dtype, hints)
+    is_number = expected_f.ndim == 0
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return
@@ -331,7 +341,7 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
         lines = [f"expected {_format_number(e, g)}, got {_format_number(g, e)}"]
     else:
         lines = [f"{int((~close).sum())} of {close.size} values differ; the worst at index "
-                 f"{_index(worst, expected.shape)}: expected {_format_number(e, g)}, got "
+                 f"{_index(worst, expected_f.shape)}: expected {_format_number(e, g)}, got "
                  f"{_format_number(g, e)}"]
     lines.append(f"(relative error {rel:.2g}; allowed: rtol={rtol:g}, atol={atol:g})")
     finite = np.isfinite(got_f) & np.isfinite(expected_f)
@@ -495,9 +505,14 @@ def check_examples(student, examples, *, name: str, rtol: float = DEFAULT_RTOL,
                     options=dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint))
 
 
-def check_gradient(analytic, f, x, what: str, *, h: float = 1e-5, rtol: float = 1e-4,
-                   atol: float = 1e-7, hint: str | None = None) -> None:
+def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
+                   rtol: float | None = None, atol: float | None = None,
+                   hint: str | None = None) -> None:
     """Check an analytic gradient against the numerical gradient of `f` at `x`.
+
+    The standard is `course_lib.gradient.gradient_check`'s, the one students use: only a PASS
+    passes; the failure message is its report (verdict, criterion, worst elements) and, when the
+    numbers show a usual mistake across every element, a hint.
 
     Parameters
     ----------
@@ -509,8 +524,17 @@ def check_gradient(analytic, f, x, what: str, *, h: float = 1e-5, rtol: float = 
         The point; `f` may close over it (it is perturbed in place and restored).
     what : str
         Names the gradient and the case, e.g. "dW of Affine on a batch of 4 samples".
+    h, rtol, atol : float, optional
+        As in `gradient_check`; by default its standard for x's precision.
+    hint : str, optional
+        A topic-specific nudge added to the failure message.
     """
-    from course_lib.gradient import numerical_gradient  # late: checks must import without it
-    numerical = numerical_gradient(f, x, h=h)
-    check_array(analytic, numerical, f"{what} (compared with a numerical gradient)", rtol=rtol,
-                atol=atol, hint=hint)
+    from course_lib.gradient import gradient_check  # late: checks must import without it
+    what = f"{what} (compared with a numerical gradient)"
+    hints = [hint] if hint else []
+    claimed, _ = _check_form(analytic, np.zeros(np.shape(x)), what, False, hints)
+    result = gradient_check(f, x, claimed, h, rtol=rtol, atol=atol, n_worst=3)
+    if result:
+        return
+    _fail(what, str(result).splitlines(),
+          _value_hints(claimed, result.numerical, result.rtol, None) + hints)

@@ -284,6 +284,37 @@ def test_check_gradient_accepts_the_true_gradient_and_names_a_wrong_one():
     np.testing.assert_array_equal(x, [[0.5, -1.0], [2.0, 0.25]])  # x is restored
 
 
+def test_check_gradient_applies_the_students_standard():
+    """Graders and students agree: what gradient_check passes, check_gradient passes, and back."""
+    from course_lib.gradient import gradient_check
+    scales = np.array([1.0, 1e-4, 1e-8])  # a correct element far smaller than the rest passes
+    x = np.array([0.3, -0.7, 1.1])
+    f = lambda v: float(np.sum(scales * np.sin(v)))  # noqa: E731
+    check_gradient(scales * np.cos(x), f, x, "d/dx sum(c sin x)")
+    for wrong in (scales * np.cos(x) * (1 + np.array([0, 0, 1e-2])),  # 1 % off at 1e-8: noise level
+                  scales * np.cos(x) * (1 + np.array([1e-2, 0, 0])),
+                  -scales * np.cos(x)):
+        passed = bool(gradient_check(f, x, wrong))
+        try:
+            check_gradient(wrong, f, x, "d/dx sum(c sin x)")
+            graded = True
+        except AssertionError:
+            graded = False
+        assert graded == passed
+    message = failure(check_gradient, -2 * x, lambda v: float(np.sum(v ** 2)), x, "d/dx sum(x^2)")
+    assert "Gradient check FAIL" in message and "wrong sign" in message
+
+
+def test_check_gradient_reports_shape_nan_and_kinks_in_plain_words():
+    x = np.array([0.0, 0.5, -0.5])
+    relu_sum = lambda v: float(np.sum(np.maximum(v, 0)))  # noqa: E731
+    assert "expected an array of shape (3,)" in failure(check_gradient, np.ones(2), relu_sum, x, "dx")
+    assert "NaN or inf" in failure(check_gradient, np.array([np.nan, 1.0, 0.0]), relu_sum, x, "dx")
+    assert "did you forget to `return`" in failure(check_gradient, None, relu_sum, x, "dx")
+    message = failure(check_gradient, (x > 0) * 1.0, relu_sum, x, "dx of ReLU")
+    assert "SUSPICIOUS" in message and "kink" in message and "Hint" not in message
+
+
 def test_a_correct_tuple_with_mixed_items_passes_and_a_wrong_one_fails_with_a_message():
     check_result((np.array([1.0, 2.0]), 3), (np.array([1.0, 2.0]), 3), "fit")
     with pytest.raises(AssertionError, match="returned value 1"):

@@ -378,7 +378,7 @@ def check_layer(layer, x, dout):
 ''',
             "forward differences of its own (truncation error too large)": '''
 def check_layer(layer, x, dout):
-    from course_lib.gradient import GradientCheckResult
+    from course_lib.gradient import GradientCheckResult, max_relative_error
     layer.forward(x)
     analytic = layer.backward(dout).copy()
     f = lambda x_moved: np.sum(layer.forward(x_moved) * dout)
@@ -389,7 +389,8 @@ def check_layer(layer, x, dout):
         moved[i] += 1e-4
         numerical[i] = (f(moved) - base) / 1e-4
     error = max_relative_error(analytic, numerical)
-    return GradientCheckResult(passed=error < 1e-7, max_relative_error=error)
+    return GradientCheckResult(verdict="PASS" if error < 1e-7 else "FAIL",
+                               max_error_ratio=error / 1e-7, max_relative_error=error)
 ''',
         },
         "correct": {
