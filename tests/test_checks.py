@@ -88,6 +88,42 @@ def test_an_endless_loop_is_stopped_by_the_time_limit():
     assert "endless loop" in message
 
 
+def swallows_exceptions(x):
+    """A student's loop that catches Exception and, left alone, returns the right answer in 3 s."""
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.01)
+        except Exception:
+            pass
+    return mean_rows(x)
+
+
+def swallows_everything_and_returns(x):
+    """Catches even BaseException once, then returns the right answer."""
+    try:
+        while True:
+            time.sleep(0.01)
+    except BaseException:
+        return mean_rows(x)
+
+
+def swallows_everything_and_raises(x):
+    try:
+        while True:
+            time.sleep(0.01)
+    except BaseException:
+        raise ValueError("gave up") from None
+
+
+@pytest.mark.parametrize("student", [swallows_exceptions, swallows_everything_and_returns,
+                                     swallows_everything_and_raises])
+def test_the_time_limit_cannot_be_caught_by_the_student(student):
+    # each of these would pass (or raise its own error) if catching the time limit worked
+    message = failure(check_function, student, mean_rows, BATCH, name="mean_rows", time_limit=0.3)
+    assert "did not finish within 0.3 s" in message
+
+
 def test_call_student_expects_an_error_when_asked():
     def raises(x):
         raise ValueError("no")
