@@ -22,12 +22,23 @@ from .activations import sigmoid, tanh
 from .validation import as_float_array, check_labels
 
 
-def _sum_to_shape(grad, shape: tuple) -> np.ndarray:
+def sum_to_shape(grad, shape: tuple) -> np.ndarray:
     """Sum `grad` over the axes that broadcasting added or stretched, so that it gets `shape`.
 
     An input that broadcasting reused for several outputs (a bias b of shape (H,) added to every
     row of x of shape (N, H)) collects the upstream gradients of all those outputs:
-    db = sum_n dout_n.
+    db = sum_n dout_n. This is the backward pass of broadcasting.
+
+    Parameters
+    ----------
+    grad : ndarray, the broadcast shape (e.g. (N, H))
+    shape : tuple
+        The input's shape before broadcasting (e.g. (H,) or (1, H)); it must broadcast to
+        grad's shape.
+
+    Returns
+    -------
+    ndarray, shape `shape`
     """
     if np.shape(grad) == shape:
         return grad
@@ -62,8 +73,8 @@ class Multiply:
         - dx : dL/dx, of the shape of x
         - dy : dL/dy, of the shape of y
         """
-        dx = _sum_to_shape(dout * self.y, np.shape(self.x))
-        dy = _sum_to_shape(dout * self.x, np.shape(self.y))
+        dx = sum_to_shape(dout * self.y, np.shape(self.x))
+        dy = sum_to_shape(dout * self.x, np.shape(self.y))
         return dx, dy
 
 
@@ -80,7 +91,7 @@ class Add:
 
     def backward(self, dout):
         """Return (dx, dy): the upstream gradient dout, summed down to the shapes of x and y."""
-        return _sum_to_shape(dout, self.x_shape), _sum_to_shape(dout, self.y_shape)
+        return sum_to_shape(dout, self.x_shape), sum_to_shape(dout, self.y_shape)
 
 
 class Affine:

@@ -591,3 +591,87 @@ def _digit_title(i: int, labels, predictions) -> tuple[str, bool]:
     if predictions[i] == labels[i]:
         return str(labels[i]), False
     return f"pred {predictions[i]} (true {labels[i]})", True
+
+
+# --- computational graphs --------------------------------------------------------------------
+
+GRAPH_NODE_GID = "graph-node"
+
+
+def graph_layout(root) -> dict:
+    """Positions for drawing the graph of `root`: node -> (x, y).
+
+    x is the node's depth: one more than its deepest parent, so every arrow points to the right.
+    A labelled leaf (an input, a parameter) has depth 0; an unlabelled one (a constant such as
+    the 2 in ``2 * x``) sits just left of the first node that uses it.
+    """
+    from course_lib.autograd import topological_order  # late: plotting does not need autograd
+    order = topological_order(root)
+    depth = {}
+    for node in order:
+        depth[node] = 1 + max((depth[p] for p in node.parents), default=-1)
+    first_use = {}
+    for node in order:
+        for parent in node.parents:
+            first_use[parent] = min(first_use.get(parent, depth[node]), depth[node])
+    for node in order:
+        if not node.parents and not node.label and node in first_use:
+            depth[node] = first_use[node] - 1
+    columns: dict[int, list] = {}
+    for node, x in depth.items():
+        columns.setdefault(x, []).append(node)
+    return {node: (x, (len(column) - 1) / 2 - i)
+            for x, column in columns.items() for i, node in enumerate(column)}
+
+
+def _node_text(node) -> str:
+    name = node.label or (node.op if node.parents else "")
+    shape = getattr(node.data, "shape", ())
+    value = f"shape {shape}" if shape else f"{float(node.data):.4g}"
+    return f"{name}\n{value}" if name else value
+
+
+def plot_graph(root, ax=None, grads: Mapping | None = None, highlight=None):
+    """Draw the computational graph of a `course_lib.autograd` Value or Tensor.
+
+    Each node is a box with its label (or, inside the graph, its operation) and its value (a
+    Tensor: its shape); arrows run from the parents to the node computed from them. A node used
+    twice by the same node (``x * x``) gets two arrows.
+
+    Parameters
+    ----------
+    root : Value or Tensor
+        The graph is everything `root` was computed from.
+    ax : Axes, optional
+    grads : mapping node -> gradient, optional
+        Gradients to write under the values, in red (e.g. what `backpropagate` returns, or the
+        part of it known so far); nodes missing from it show none.
+    highlight : node, optional
+        A node to draw in yellow (the one the backward pass is at).
+
+    Returns
+    -------
+    Axes
+    """
+    positions = graph_layout(root)
+    depth = max(x for x, _ in positions.values())
+    height = max(1 + 2 * abs(y) for _, y in positions.values())
+    ax = _axes(ax, figsize=(min(2.2 * depth + 2.5, 14.0), min(1.1 * height + 1.0, 9.0)))
+    for node, (x, y) in positions.items():
+        for k, parent in enumerate(node.parents):
+            repeated = node.parents[:k].count(parent)  # x * x: bend the second arrow
+            ax.annotate("", xy=(x, y), xytext=positions[parent],
+                        arrowprops=dict(arrowstyle="->", color="gray", shrinkA=24, shrinkB=24,
+                                        connectionstyle=f"arc3,rad={0.3 * repeated}"))
+        text = _node_text(node)
+        if grads is not None and node in grads:
+            grad = grads[node]
+            text += f"\ngrad {float(grad):.4g}" if np.ndim(grad) == 0 else "\ngrad ✓"
+        color = "#ffe680" if node is highlight else ("#f2f2f2" if node.parents else "#dbe9f6")
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, gid=GRAPH_NODE_GID,
+                bbox=dict(boxstyle="round,pad=0.4", facecolor=color, edgecolor="black"))
+    ax.set_xlim(-0.6, depth + 0.6)
+    top = max(abs(y) for _, y in positions.values()) + 0.6
+    ax.set_ylim(-top, top)
+    ax.axis("off")
+    return ax
