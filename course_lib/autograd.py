@@ -70,14 +70,42 @@ def backpropagate(order: list) -> dict:
     -------
     dict
         node -> d(root)/d(node): a float for a Value, an array of the node's shape for a Tensor.
+
+    Raises
+    ------
+    ValueError
+        When a node comes up before any node that uses it has passed it a gradient.
     """
     root = order[-1]
     grads = {root: root.seed_grad()}  # d(root)/d(root) = 1
     for node in reversed(order):      # a node's gradient is complete before it is passed on
-        for parent, contribution in zip(node.parents, node.chain(grads[node])):
-            # a parent used more than once collects the contributions of every use
-            grads[parent] = grads[parent] + contribution if parent in grads else contribution
+        if node not in grads:
+            raise ValueError(f"order: {node!r} comes after every node that uses it (or is not in "
+                             f"the graph of the last node): not a topological order")
+        pass_to_parents(node, grads)
     return grads
+
+
+def pass_to_parents(node, grads: dict) -> list:
+    """One step of the backward pass: add `node`'s share of the gradient to each of its parents.
+
+    Parameters
+    ----------
+    node : Value or Tensor
+        Its gradient grads[node] must be complete.
+    grads : dict
+        node -> gradient collected so far; updated (parents that had none get an entry).
+
+    Returns
+    -------
+    list of (parent, share)
+        What each parent received, in the order of node.parents.
+    """
+    shares = list(zip(node.parents, node.chain(grads[node])))
+    for parent, share in shares:
+        # a parent used more than once collects the shares of every use
+        grads[parent] = grads[parent] + share if parent in grads else share
+    return shares
 
 
 class _Node:

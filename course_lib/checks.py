@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 import math
 import numbers
 import signal
@@ -27,6 +28,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -551,3 +553,122 @@ def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
         return
     _fail(what, str(result).splitlines(),
           _value_hints(claimed, result.numerical, result.rtol, None) + hints)
+
+
+# -- recorded reference values and computational graphs ---------------------------------------
+
+RECORDED = Path(__file__).resolve().parent / "recorded"
+
+
+def recorded(name: str) -> dict:
+    """Reference values recorded by a script in scripts/ (e.g. PyTorch's gradients), stored as
+    course_lib/recorded/<name>.json so that graders find them wherever course_lib is installed."""
+    return json.loads((RECORDED / f"{name}.json").read_text())
+
+
+def describe_node(node) -> str:
+    """'the input x (data 3)' or "the '*' node (data 9)", for messages about a graph."""
+    data = getattr(node, "data", None)
+    value = (f"shape {data.shape}" if isinstance(data, np.ndarray) and data.ndim
+             else f"data {float(data):.4g}")
+    if getattr(node, "label", ""):
+        return f"the node {node.label!r} ({value})"
+    if not getattr(node, "parents", ()):
+        return f"the constant leaf ({value})"
+    return f"the {node.op!r} node ({value})"
+
+
+def check_topological_order(got, root, what: str, reference_grads: Mapping | None = None,
+                            reference: str = "the reference", **options) -> None:
+    """Check that `got` lists every node `root` depends on exactly once, each after its parents.
+
+    Parameters
+    ----------
+    got : list
+        What the student's topological sort returned.
+    root : Value or Tensor
+        The graph's output (it must come last).
+    what : str
+        Names the function and the case, e.g. "topological_order on x * x".
+    reference_grads : mapping leaf node -> gradient, optional
+        With it, once every node is listed once, backpropagation runs along `got` and the
+        leaves' gradients must equal these (e.g. PyTorch's); an order that breaks the chain rule
+        fails here with the numbers, before the order itself is examined.
+    reference : str
+        Names the source of reference_grads in messages, e.g. "PyTorch's autograd".
+    options
+        rtol, atol for the comparison with reference_grads, as in `check_array`.
+    """
+    from course_lib.autograd import backpropagate, topological_order  # late: see check_gradient
+    nodes = topological_order(root)
+    if not isinstance(got, (list, tuple)):
+        _fail(what, [f"expected a list of the graph's {len(nodes)} nodes", f"got {_describe(got)}"],
+              ["return a list of nodes, the leaves first and the root last."])
+    members = {id(node) for node in nodes}
+    strangers = [item for item in got if id(item) not in members]
+    if strangers:
+        _fail(what, [f"{len(strangers)} of the {len(got)} items returned are not nodes of the graph "
+                     f"(the first: {_describe(strangers[0])})"],
+              ["return the nodes themselves (not their data or their labels)."])
+    counts = {}
+    for node in got:
+        counts[node] = counts.get(node, 0) + 1
+    repeated = [node for node in nodes if counts.get(node, 0) > 1]
+    if repeated:
+        _fail(what, [f"{describe_node(repeated[0])} appears {counts[repeated[0]]} times"],
+              ["list each node once, however many nodes use it: remember which nodes you have "
+               "visited already."])
+    missing = [node for node in nodes if node not in counts]
+    if missing:
+        _fail(what, [f"{len(missing)} of the graph's {len(nodes)} nodes are missing, e.g. "
+                     f"{describe_node(missing[0])}"],
+              ["visit the parents of every node, down to the leaves; the root belongs to the "
+               "list too."])
+    if reference_grads is not None:
+        try:
+            along = backpropagate(list(got))
+        except ValueError:  # a node came up before its users: the check below says which
+            along = None
+        for leaf, gradient in ([] if along is None else reference_grads.items()):
+            check_array(along[leaf], gradient, f"{what}: backpropagation along this order gives "
+                        f"a wrong gradient of {describe_node(leaf)} (compared with {reference})",
+                        hint="a node passed its gradient on before all of it had arrived: every "
+                             "node must come after all of its parents, so that, walked backwards, "
+                             "it comes after every node that uses it.", **options)
+    position = {node: i for i, node in enumerate(got)}
+    for node in got:
+        early = [parent for parent in node.parents if position[parent] > position[node]]
+        if early:
+            hint = ("the list starts with the root: a node must come after its parents, so "
+                    "reverse it." if got[0] is root and len(got) > 1 else
+                    "add a node only after all of its parents are added (depth first), not when "
+                    "you first meet it.")
+            _fail(what, [f"{describe_node(node)} comes before its parent {describe_node(early[0])}"],
+                  [hint])
+
+
+def check_node_gradients(got, expected: Mapping, what: str, **options) -> None:
+    """Check a dict node -> gradient against `expected` (the same nodes), node by node.
+
+    Parameters
+    ----------
+    got : dict
+        What the student's backward pass returned.
+    expected : dict
+        node -> the right gradient, for every node of the graph.
+    what : str
+        Names the function and the case.
+    options
+        rtol, atol, hint, as in `check_array`.
+    """
+    if not isinstance(got, Mapping):
+        _fail(what, [f"expected a dict with an entry for each of the {len(expected)} nodes",
+                     f"got {_describe(got)}"], ["return a dict: node -> d(root)/d(node)."])
+    missing = [node for node in expected if node not in got]
+    if missing:
+        _fail(what, [f"{len(missing)} of the {len(expected)} nodes have no gradient in the dict, "
+                     f"e.g. {describe_node(missing[0])}"],
+              ["every node of `order` needs its entry, the root (gradient 1) and the leaves too."])
+    for node, gradient in expected.items():
+        check_array(got[node], gradient, f"{what}: wrong gradient of {describe_node(node)}",
+                    **options)

@@ -624,6 +624,11 @@ def graph_layout(root) -> dict:
             for x, column in columns.items() for i, node in enumerate(column)}
 
 
+def node_name(node) -> str:
+    """How a graph node is called in plots and readouts: its label, its operation or "constant"."""
+    return node.label or (f"the {node.op!r} node" if node.parents else "a constant")
+
+
 def _node_text(node) -> str:
     name = node.label or (node.op if node.parents else "")
     shape = getattr(node.data, "shape", ())

@@ -1,12 +1,14 @@
-"""Interactive tools: a gradient-descent stepper, an optimizer race and a network playground.
+"""Interactive tools: a gradient-descent stepper, an optimizer race, a network playground and a
+backward-pass stepper.
 
 Each tool comes in two parts:
 
 - a plain state object that steps, resets and keeps a history, driven by tests and scripts
   without any browser: `GradientDescentRun` (one optimizer on one landscape),
-  `OptimizerRaceState` (several runs, one clock) and `PlaygroundState` (a network learning a toy
-  data set);
-- a thin ipywidgets front end (`GradientDescentStepper`, `OptimizerRace`, `NetworkPlayground`)
+  `OptimizerRaceState` (several runs, one clock), `PlaygroundState` (a network learning a toy
+  data set) and `BackwardPassState` (the backward pass of a computational graph, node by node);
+- a thin ipywidgets front end (`GradientDescentStepper`, `OptimizerRace`, `NetworkPlayground`,
+  `BackwardPassStepper`)
   that draws its state with `course_lib.plotting` into a matplotlib Figure of its own (the Agg
   canvas, never pyplot's global state) and shows it as a PNG in an ``ipywidgets.Image``. After a
   step it only moves the data of the lines, arrows and images already drawn, and draws just
@@ -36,6 +38,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from course_lib import plotting
+from course_lib.autograd import pass_to_parents, topological_order
 from course_lib.data import TOY_DATASETS, load_toy
 from course_lib.landscapes import LANDSCAPES, get_landscape
 from course_lib.network import ACTIVATION_LAYERS, TwoLayerNet
@@ -1184,3 +1187,115 @@ class NetworkPlayground(_Tool):
                                  f"{' or '.join(state.ignored)} argument; that control does "
                                  f"nothing"])
         return _html_table(["", ""], rows)
+
+
+# --- the backward pass, node by node ---------------------------------------------------------
+
+class BackwardPassState(_Steps):
+    """The backward pass of one computational graph (`course_lib.autograd`), one node at a time.
+
+    The nodes are taken in reverse topological order. Each step takes the next node, whose
+    gradient is then complete, and adds its share (local derivative times its gradient) to each
+    of its parents: `course_lib.autograd.pass_to_parents`. After the last step, `grads` is what
+    `backpropagate` returns.
+
+    Parameters
+    ----------
+    root : Value or Tensor
+
+    Attributes
+    ----------
+    order : list
+        The graph's nodes in topological order (root last).
+    grads : dict
+        node -> gradient collected so far; the root starts with 1.
+    current : node or None
+        The node of the last step.
+    shares : list of (parent, share)
+        What the last step gave each parent of `current`.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        self.order = topological_order(root)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the start: only the root has its gradient, 1."""
+        self.steps = 0
+        self.grads = {self.root: self.root.seed_grad()}
+        self.current, self.shares = None, []
+
+    @property
+    def running(self) -> bool:
+        return self.steps < len(self.order)
+
+    def step(self) -> bool:
+        """Let the next node pass its gradient to its parents; False once every node has."""
+        if not self.running:
+            return False
+        self.current = self.order[len(self.order) - 1 - self.steps]
+        self.shares = pass_to_parents(self.current, self.grads)
+        self.steps += 1
+        return True
+
+
+def _number(value) -> str:
+    return f"{float(value):.4g}" if np.ndim(value) == 0 else f"an array of shape {np.shape(value)}"
+
+
+class BackwardPassStepper(_Tool):
+    """Step through the backward pass of a computational graph and watch the gradients arrive.
+
+    The graph is drawn with `course_lib.plotting.plot_graph`: the node of the last step in
+    yellow, the gradients collected so far in red. The readout says what the node passed to
+    each parent.
+
+    Parameters
+    ----------
+    graphs : Value or Tensor, or dict name -> Value or Tensor
+        The graph (its root) to step through, or several to choose from in a menu.
+
+    Attributes
+    ----------
+    state : BackwardPassState
+    """
+
+    frame_steps = 1
+    play_interval = 0.6
+
+    def __init__(self, graphs):
+        self._graphs = dict(graphs) if isinstance(graphs, Mapping) else {"graph": graphs}
+        if not self._graphs:
+            raise ValueError("graphs: expected at least one graph")
+        self.graph = widgets.Dropdown(options=list(self._graphs), description="graph")
+        super().__init__(widgets.HBox([self.graph]), figsize=(10.0, 4.2))
+        self.run_steps.value = 100
+        self._rebuild(self._make_state, raise_errors=True)
+        self.graph.observe(lambda _: self._rebuild(self._make_state), names="value")
+
+    def _make_state(self) -> BackwardPassState:
+        return BackwardPassState(self._graphs[self.graph.value])
+
+    def _draw(self) -> None:
+        self.axis = self.figure.subplots()
+
+    def _update(self) -> None:
+        # The texts of the nodes change at every step, so the graph is drawn afresh; the title
+        # names the step, which makes `_render` draw the whole figure.
+        state = self.state
+        self.axis.clear()
+        plotting.plot_graph(state.root, ax=self.axis, grads=state.grads, highlight=state.current)
+        self.axis.set_title(f"backward pass: {state.steps} of {len(state.order)} nodes done")
+
+    def _readout_html(self) -> str:
+        state = self.state
+        if state.current is None:
+            return "Press Step: the root starts with the gradient 1."
+        rows = [[html.escape(plotting.node_name(parent)), _number(share)]
+                for parent, share in state.shares]
+        head = (f"{html.escape(plotting.node_name(state.current))} has its gradient "
+                f"{_number(state.grads[state.current])} and passes to its parents:")
+        if not rows:
+            return head.replace(" and passes to its parents:", ": a leaf, nothing to pass on.")
+        return head + _html_table(["parent", "share"], rows)

@@ -14,8 +14,9 @@ JupyterLab, the grading sandbox), where tests/ does not exist.
 Sections of the file (every case has "set": "visible" or "hidden", the graders' split):
 - "local_derivatives": one operation of one or two numbers, {"op", "inputs", "out", "grads"};
   for "**" the second input is a constant exponent and only d/d(base) is recorded.
-- "expressions": {"expr", "inputs", "out", "grads"}; "expr" is Python text that computes the same
-  graph with torch tensors and with course_lib.autograd.Value (the same operators and methods).
+- "expressions": {"expr", "about", "inputs", "out", "grads"}; "expr" is Python text that computes
+  the same graph with torch tensors and with course_lib.autograd.Value (the same operators and
+  methods); "about" says in words what the graph shows.
 - "matmul": {"a", "b", "dout", "da", "db", "dtype"}: out = a @ b, backward with upstream dout.
 - "sum_to_shape": {"grad", "shape", "expected", "dtype"}: out = x + y with y of `shape`
   broadcast to the shape of grad; backward with upstream grad; expected = d/dy.
@@ -79,29 +80,35 @@ def local_derivative_case(op: str, inputs: tuple, visible: bool) -> dict:
 
 # -- whole expressions: the graph, its order and the accumulation of gradients ---------------
 
-EXPRESSIONS = [  # (expr, inputs, set)
-    ("x * x", {"x": 3.0}, "visible"),
-    ("(a * b + a).tanh() * 2 - b / a", {"a": 0.5, "b": -1.5}, "visible"),
-    ("x * x * x", {"x": -1.25}, "hidden"),
-    ("(x + y) * (x + y)", {"x": 1.5, "y": -4.0}, "hidden"),
+EXPRESSIONS = [  # (expr, inputs, set, what the graph shows)
+    ("x * x", {"x": 3.0}, "visible", "x * x: one node using x twice"),
+    ("(a * b + a).tanh() * 2 - b / a", {"a": 0.5, "b": -1.5}, "visible",
+     "tanh(a b + a) * 2 - b / a: a and b used by several nodes"),
+    ("x * x * x", {"x": -1.25}, "hidden", "x * x * x"),
+    ("(x + y) * (x + y)", {"x": 1.5, "y": -4.0}, "hidden", "(x + y) * (x + y), two separate sums"),
     # (name := ...) keeps a node to use it again. a is reached by a short and by a long path:
     # a node must wait for all of its gradient before it passes it on
-    ("(a := x.exp()) + (a * 2).tanh()", {"x": -0.3}, "hidden"),
-    ("(h := w * x + b).relu() * h.tanh() - h ** 2 / 4", {"w": 0.7, "x": -2.0, "b": 3.0}, "hidden"),
-    ("(h := w * x + b).relu() + h / 2", {"w": 1.5, "x": -1.0, "b": 0.5}, "hidden"),
-    ("((x * y).exp() + 1).log() / (x ** 2 + y ** 2)", {"x": 0.4, "y": -0.9}, "hidden"),
-    ("(1 - x.tanh() ** 2) * x.relu() + 3 / (x * x + 1)", {"x": 0.8}, "hidden"),
-    # 30 steps, each using the previous node twice: 2^30 paths from x to the result
+    ("(a := x.exp()) + (a * 2).tanh()", {"x": -0.3}, "hidden",
+     "exp(x) + tanh(2 exp(x)), exp(x) reached by a short and a long path"),
+    ("(h := w * x + b).relu() * h.tanh() - h ** 2 / 4", {"w": 0.7, "x": -2.0, "b": 3.0}, "hidden",
+     "relu(h) tanh(h) - h^2 / 4 with h = w x + b used three times"),
+    ("(h := w * x + b).relu() + h / 2", {"w": 1.5, "x": -1.0, "b": 0.5}, "hidden",
+     "relu(h) + h / 2 with h = w x + b < 0"),
+    ("((x * y).exp() + 1).log() / (x ** 2 + y ** 2)", {"x": 0.4, "y": -0.9}, "hidden",
+     "log(exp(x y) + 1) / (x^2 + y^2)"),
+    ("(1 - x.tanh() ** 2) * x.relu() + 3 / (x * x + 1)", {"x": 0.8}, "hidden",
+     "(1 - tanh(x)^2) relu(x) + 3 / (x^2 + 1)"),
+    # each step uses the node before it twice: 2^30 paths from x to the result
     ("(y := x, " + ", ".join(["y := (y * 0.9 + y.tanh()) * 0.6"] * 30) + ")[-1]", {"x": 0.8},
-     "hidden"),
+     "visible", "30 steps y = (0.9 y + tanh(y)) * 0.6, each using y twice (2^30 paths)"),
 ]
 
 
-def expression_case(expr: str, inputs: dict, which: str) -> dict:
+def expression_case(expr: str, inputs: dict, which: str, about: str) -> dict:
     leaves = {name: tensor(value, grad=True) for name, value in inputs.items()}
     out = eval(expr, {}, dict(leaves))  # our own fixed text, evaluated as the graders do
     out.backward()
-    return {"expr": expr, "inputs": inputs, "out": plain(out),
+    return {"expr": expr, "about": about, "inputs": inputs, "out": plain(out),
             "grads": {name: plain(leaf.grad) for name, leaf in leaves.items()}, "set": which}
 
 
@@ -167,10 +174,10 @@ def main() -> None:
                    matmul_case(rng, 1, 6, 2, "float64", "hidden"),
                    matmul_case(rng, 4, 1, 3, "float64", "hidden"),
                    matmul_case(rng, 3, 3, 3, "float64", "hidden"),
-                   matmul_case(rng, 8, 5, 7, "float32", "hidden")],
+                   matmul_case(rng, 8, 5, 7, "float32", "visible")],
         "sum_to_shape": [sum_to_shape_case(rng, big, small, dtype, which) for big, small, dtype, which in [
             ((3, 4), (4,), "float64", "visible"),
-            ((3, 4), (3, 1), "float64", "hidden"),
+            ((3, 4), (3, 1), "float64", "visible"),
             ((3, 4), (1, 4), "float64", "hidden"),
             ((2, 3, 4), (1, 3, 1), "float64", "hidden"),
             ((2, 3, 4), (3, 4), "float64", "hidden"),
@@ -185,9 +192,9 @@ def main() -> None:
             ((3, 4), 1, False, "float64", "visible"),
             ((3, 4), 0, False, "float64", "hidden"),
             ((3, 4), 1, True, "float64", "hidden"),
-            ((3, 4), None, False, "float64", "hidden"),
+            ((3, 4), None, False, "float64", "visible"),
             ((2, 3, 4), (0, 2), False, "float64", "hidden"),
-            ((2, 3, 4), (0, 2), True, "float64", "hidden"),
+            ((2, 3, 4), (0, 2), True, "float64", "visible"),
             ((2, 3, 4), -1, False, "float64", "hidden"),
             ((5,), 0, True, "float64", "hidden"),
             ((4, 6), 0, True, "float32", "hidden")]],
