@@ -54,7 +54,8 @@ def topological_order(root) -> list:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))  # popped again after all of its parents
-            stack.extend((parent, False) for parent in node.parents)
+            # reversed: the first parent is popped (and placed) first, as in a recursive search
+            stack.extend((parent, False) for parent in reversed(node.parents))
     return order
 
 
