@@ -102,7 +102,7 @@ def pass_to_parents(node, grads: dict) -> list:
     list of (parent, share)
         What each parent received, in the order of node.parents.
     """
-    shares = list(zip(node.parents, node.chain(grads[node])))
+    shares = list(zip(node.parents, node.chain(grads[node]), strict=True))
     for parent, share in shares:
         # a parent used more than once collects the shares of every use
         grads[parent] = grads[parent] + share if parent in grads else share
@@ -388,7 +388,7 @@ class Tensor(_Node):
 
 
 def softmax_cross_entropy(scores: Tensor, labels) -> Tensor:
-    """Mean softmax cross-entropy, built from Tensor operations only (so autograd differentiates it).
+    """Mean softmax cross-entropy, made of Tensor operations only (autograd differentiates it).
 
         L = -(1/N) sum_n log softmax(scores_n)[t_n],
         log softmax(s) = s - m - log sum_j exp(s_j - m),  m = max_j s_j
@@ -407,7 +407,8 @@ def softmax_cross_entropy(scores: Tensor, labels) -> Tensor:
     """
     n, k = scores.shape
     labels = np.asarray(labels)
-    if labels.shape != (n,) or labels.dtype.kind not in "iu" or not ((0 <= labels) & (labels < k)).all():
+    in_range = labels.dtype.kind in "iu" and ((0 <= labels) & (labels < k)).all()
+    if labels.shape != (n,) or not in_range:
         raise ValueError(f"labels: expected {n} class indices in [0, {k}), got {labels!r}")
     shifted = scores - scores.data.max(axis=1, keepdims=True)
     log_probs = shifted - shifted.exp().sum(axis=1, keepdims=True).log()

@@ -607,8 +607,8 @@ def check_topological_order(got, root, what: str, reference_grads: Mapping | Non
     members = {id(node) for node in nodes}
     strangers = [item for item in got if id(item) not in members]
     if strangers:
-        _fail(what, [f"{len(strangers)} of the {len(got)} items returned are not nodes of the graph "
-                     f"(the first: {_describe(strangers[0])})"],
+        _fail(what, [f"{len(strangers)} of the {len(got)} items returned are not nodes of the "
+                     f"graph (the first: {_describe(strangers[0])})"],
               ["return the nodes themselves (not their data or their labels)."])
     counts = {}
     for node in got:
@@ -643,8 +643,8 @@ def check_topological_order(got, root, what: str, reference_grads: Mapping | Non
                     "reverse it." if got[0] is root and len(got) > 1 else
                     "add a node only after all of its parents are added (depth first), not when "
                     "you first meet it.")
-            _fail(what, [f"{describe_node(node)} comes before its parent {describe_node(early[0])}"],
-                  [hint])
+            _fail(what, [f"{describe_node(node)} comes before its parent "
+                         f"{describe_node(early[0])}"], [hint])
 
 
 def check_node_gradients(got, expected: Mapping, what: str, **options) -> None:

@@ -666,15 +666,16 @@ def plot_graph(root, ax=None, grads: Mapping | None = None, highlight=None):
         for k, parent in enumerate(node.parents):
             repeated = node.parents[:k].count(parent)  # x * x: bend the second arrow
             ax.annotate("", xy=(x, y), xytext=positions[parent],
-                        arrowprops=dict(arrowstyle="->", color="gray", shrinkA=24, shrinkB=24,
-                                        connectionstyle=f"arc3,rad={0.3 * repeated}"))
+                        arrowprops={"arrowstyle": "->", "color": "gray", "shrinkA": 24,
+                                    "shrinkB": 24,
+                                    "connectionstyle": f"arc3,rad={0.3 * repeated}"})
         text = _node_text(node)
         if grads is not None and node in grads:
             grad = grads[node]
             text += f"\ngrad {float(grad):.4g}" if np.ndim(grad) == 0 else "\ngrad ✓"
         color = "#ffe680" if node is highlight else ("#f2f2f2" if node.parents else "#dbe9f6")
         ax.text(x, y, text, ha="center", va="center", fontsize=9, gid=GRAPH_NODE_GID,
-                bbox=dict(boxstyle="round,pad=0.4", facecolor=color, edgecolor="black"))
+                bbox={"boxstyle": "round,pad=0.4", "facecolor": color, "edgecolor": "black"})
     ax.set_xlim(-0.6, depth + 0.6)
     top = max(abs(y) for _, y in positions.values()) + 0.6
     ax.set_ylim(-top, top)

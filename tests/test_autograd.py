@@ -10,15 +10,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from course_lib import autograd, checks, plotting  # noqa: E402
-from course_lib.autograd import Tensor, Value  # noqa: E402
-from course_lib.gradient import numerical_derivative, numerical_gradient  # noqa: E402
-from course_lib.layers import Affine, Relu, SoftmaxWithLoss  # noqa: E402
-from course_lib.network import TwoLayerNet  # noqa: E402
-from course_lib.widgets import BackwardPassState, BackwardPassStepper  # noqa: E402
+from course_lib import autograd, checks, plotting
+from course_lib.autograd import Tensor, Value
+from course_lib.gradient import numerical_derivative, numerical_gradient
+from course_lib.layers import Affine, Relu, SoftmaxWithLoss
+from course_lib.network import TwoLayerNet
+from course_lib.widgets import BackwardPassState, BackwardPassStepper
 
 TORCH = checks.recorded("torch_autograd")
 METHODS = {"exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "relu": Value.relu}
@@ -70,7 +70,7 @@ def test_whole_graphs_give_torchs_gradients_and_the_numerical_ones(record):
     for name, leaf in leaves.items():
         assert leaf.grad == pytest.approx(record["grads"][name], rel=1e-10, abs=1e-14), name
         numerical = numerical_derivative(
-            lambda v: build(record["expr"], {**record["inputs"], name: v})[0].data,
+            lambda v, name=name: build(record["expr"], {**record["inputs"], name: v})[0].data,
             record["inputs"][name], h=1e-5)
         assert leaf.grad == pytest.approx(numerical, rel=1e-6, abs=1e-9), name
 
@@ -142,20 +142,22 @@ def test_value_rejects_bad_input_with_clear_messages():
 
 # --- Tensor: matmul, broadcasting, sum against PyTorch; the network against the layers ---------
 
-@pytest.mark.parametrize("record", TORCH["matmul"], ids=lambda c: f"{np.shape(c['a'])}@{np.shape(c['b'])}")
+@pytest.mark.parametrize("record", TORCH["matmul"],
+                         ids=lambda c: f"{np.shape(c['a'])}@{np.shape(c['b'])}")
 def test_matmul_backward_is_torchs(record):
     a, b, dout, da, db = torch_arrays(record, "a", "b", "dout", "da", "db")
     ta, tb = Tensor(a), Tensor(b)
     out = ta @ tb
     assert out.data.dtype == a.dtype
     (out * Tensor(dout)).sum().backward()
-    tolerance = dict(rtol=1e-5, atol=1e-6) if a.dtype == np.float32 else dict(rtol=1e-12)
+    tolerance = {"rtol": 1e-5, "atol": 1e-6} if a.dtype == np.float32 else {"rtol": 1e-12}
     np.testing.assert_allclose(ta.grad, da, **tolerance)
     np.testing.assert_allclose(tb.grad, db, **tolerance)
     assert ta.grad.dtype == a.dtype
 
 
-@pytest.mark.parametrize("record", TORCH["sum_to_shape"], ids=lambda c: f"{np.shape(c['grad'])}->{c['shape']}")
+@pytest.mark.parametrize("record", TORCH["sum_to_shape"],
+                         ids=lambda c: f"{np.shape(c['grad'])}->{c['shape']}")
 def test_broadcast_inputs_get_torchs_summed_gradients(record):
     grad, expected = torch_arrays(record, "grad", "expected")
     rng = np.random.default_rng(0)
@@ -196,7 +198,8 @@ def test_broadcasting_operations_match_numerical_gradients(op, shapes):
     np.testing.assert_allclose(y.grad, numerical_gradient(f, y0, h=1e-6), rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("method", ["exp", "log", "tanh", "relu", "square", "reciprocal root", "negative"])
+@pytest.mark.parametrize("method", ["exp", "log", "tanh", "relu", "square", "reciprocal root",
+                                    "negative"])
 def test_elementwise_tensor_operations_match_numerical_gradients(method):
     rng = np.random.default_rng(2)
     x0 = rng.uniform(0.2, 2.0, size=(3, 2)) * np.array([1.0, -1.0])
@@ -239,7 +242,8 @@ def test_the_two_layer_network_gets_the_gradients_of_the_course_layers(dtype):
     loss = network_loss(leaves, x, t)
     loss.backward()
     expected_loss, by_layers = net.loss_and_gradient(x, t)
-    tolerance = dict(rtol=1e-4, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-13)
+    tolerance = ({"rtol": 1e-4, "atol": 1e-6} if dtype == np.float32
+                 else {"rtol": 1e-10, "atol": 1e-13})
     assert float(loss.data) == pytest.approx(expected_loss, rel=tolerance["rtol"])
     for key, leaf in leaves.items():
         assert leaf.grad.dtype == dtype
@@ -292,7 +296,8 @@ def test_plot_graph_draws_every_node_left_to_right_with_the_gradients_given():
     positions = plotting.graph_layout(out)
     assert all(positions[p][0] < positions[n][0] for n in order for p in n.parents)
     highlighted = [t for t in boxes if t.get_text().startswith("a\n")]
-    assert highlighted[0].get_bbox_patch().get_facecolor()[:3] != boxes[-1].get_bbox_patch().get_facecolor()[:3]
+    face = [box.get_bbox_patch().get_facecolor()[:3] for box in (highlighted[0], boxes[-1])]
+    assert face[0] != face[1]
     matplotlib.pyplot.close("all")
 
 
