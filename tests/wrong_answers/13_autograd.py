@@ -74,6 +74,14 @@ def sum_backward(dout, shape, axis=None, keepdims=False):
     return np.broadcast_to(dout, shape).copy()
 '''
 
+# the visited set left out: each node is visited (and appended) once per path to it
+NO_VISITED_SET = with_mistake(
+    TOPOLOGICAL_ORDER,
+    "        if node not in visited:\n            visited.add(node)\n"
+    "            for parent in node.parents:\n                visit(parent)\n"
+    "            order.append(node)",
+    "        for parent in node.parents:\n            visit(parent)\n        order.append(node)")
+
 ANSWERS = {
     "local_derivatives": {
         "wrong": {
@@ -126,31 +134,10 @@ def local_derivatives(op, x, y=None):
                 "            order.append(node)",
                 "            order.append(node)\n            for parent in node.parents:\n"
                 "                visit(parent)"),
-            "no visited set: a node used twice appears twice": '''
-def topological_order(root):
-    order = []
-
-    def visit(node):
-        for parent in node.parents:
-            visit(parent)
-        order.append(node)
-
-    visit(root)
-    return order
-''',
-            "no visited set, duplicates skipped on append (once per path: far too slow)": '''
-def topological_order(root):
-    order = []
-
-    def visit(node):
-        for parent in node.parents:
-            visit(parent)
-        if node not in order:
-            order.append(node)
-
-    visit(root)
-    return order
-''',
+            "no visited set: a node used twice appears twice": NO_VISITED_SET,
+            "no visited set, duplicates skipped on append (once per path: far too slow)":
+                with_mistake(NO_VISITED_SET, "        order.append(node)",
+                             "        if node not in order:\n            order.append(node)"),
             "nodes told apart by their data (equal numbers count as one node)": with_mistake(
                 TOPOLOGICAL_ORDER,
                 "        if node not in visited:\n            visited.add(node)",
