@@ -603,7 +603,8 @@ def graph_layout(root) -> dict:
 
     x is the node's depth: one more than its deepest parent, so every arrow points to the right.
     A labelled leaf (an input, a parameter) has depth 0; an unlabelled one (a constant such as
-    the 2 in ``2 * x``) sits just left of the first node that uses it.
+    the 2 in ``2 * x``) sits just left of the first node that uses it. The nodes of one depth are
+    spread evenly over y, from the top in the order of the mean height of their parents.
     """
     from course_lib.autograd import topological_order  # late: plotting does not need autograd
     order = topological_order(root)
@@ -620,8 +621,14 @@ def graph_layout(root) -> dict:
     columns: dict[int, list] = {}
     for node, x in depth.items():
         columns.setdefault(x, []).append(node)
-    return {node: (x, (len(column) - 1) / 2 - i)
-            for x, column in columns.items() for i, node in enumerate(column)}
+    positions = {}
+    for x in sorted(columns):
+        column = columns[x]
+        if x > 0:  # beside its parents (at the mean of their heights), so arrows cross less
+            column.sort(key=lambda node: -np.mean([positions[p][1] for p in node.parents])
+                        if node.parents else 0.0)
+        positions.update({node: (x, (len(column) - 1) / 2 - i) for i, node in enumerate(column)})
+    return positions
 
 
 def node_name(node) -> str:

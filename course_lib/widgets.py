@@ -1294,8 +1294,8 @@ class BackwardPassStepper(_Tool):
             return "Press Step: the root starts with the gradient 1."
         rows = [[html.escape(plotting.node_name(parent)), _number(share)]
                 for parent, share in state.shares]
-        head = (f"{html.escape(plotting.node_name(state.current))} has its gradient "
-                f"{_number(state.grads[state.current])} and passes to its parents:")
+        head = (f"At {html.escape(plotting.node_name(state.current))}: gradient "
+                f"{_number(state.grads[state.current])}")
         if not rows:
-            return head.replace(" and passes to its parents:", ": a leaf, nothing to pass on.")
-        return head + _html_table(["parent", "share"], rows)
+            return head + ", a leaf: nothing to pass on."
+        return head + "; its parents get their shares:" + _html_table(["parent", "share"], rows)
