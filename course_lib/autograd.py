@@ -77,6 +77,8 @@ def backpropagate(order: list) -> dict:
     ValueError
         When a node comes up before any node that uses it has passed it a gradient.
     """
+    if not order:
+        raise ValueError("order: expected the nodes of a graph, got an empty list")
     root = order[-1]
     grads = {root: root.seed_grad()}  # d(root)/d(root) = 1
     for node in reversed(order):      # a node's gradient is complete before it is passed on

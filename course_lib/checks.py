@@ -672,3 +672,33 @@ def check_node_gradients(got, expected: Mapping, what: str, **options) -> None:
     for node, gradient in expected.items():
         check_array(got[node], gradient, f"{what}: wrong gradient of {describe_node(node)}",
                     **options)
+
+
+def _same(a, b) -> bool:
+    return a is b or (isinstance(a, float) and isinstance(b, float) and a == b)
+
+
+@contextmanager
+def nodes_left_unchanged(nodes, what: str):
+    """Fail if the code run inside changes, adds or removes an attribute of a graph node.
+
+    When a notebook is graded, the student's code receives the grader's nodes as handles that
+    cannot be changed; code that marks or fills in the nodes would pass here and fail there.
+
+    Parameters
+    ----------
+    nodes : list of Value
+    what : str
+        Names the function and the case, e.g. "topological_order on x * x".
+    """
+    missing = object()
+    before = [dict(vars(node)) for node in nodes]
+    yield
+    for node, attributes in zip(nodes, before, strict=True):
+        now = vars(node)
+        changed = sorted(key for key in set(now) | set(attributes)
+                         if not _same(now.get(key, missing), attributes.get(key, missing)))
+        if changed:
+            _fail(what, [f"{describe_node(node)} was changed: {', '.join(changed)}"],
+                  ["leave the nodes as they are: keep what you need in a set, list or dict of "
+                   "your own."])

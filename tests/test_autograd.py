@@ -125,6 +125,8 @@ def test_backpropagate_refuses_an_order_that_is_not_topological():
     # walked backwards, x comes up before y (its only user) has passed it anything
     with pytest.raises(ValueError, match="not a topological order"):
         autograd.backpropagate([y, x, two, root])
+    with pytest.raises(ValueError, match="empty list"):
+        autograd.backpropagate([])
 
 
 def test_value_rejects_bad_input_with_clear_messages():
@@ -214,6 +216,15 @@ def test_elementwise_tensor_operations_match_numerical_gradients(method):
     def f(values):
         return float(np.sum(apply(Tensor(values)).data * weights))
     np.testing.assert_allclose(x.grad, numerical_gradient(f, x0.copy(), h=1e-6), rtol=1e-6, atol=1e-9)
+
+
+def test_float32_stays_float32_through_every_operation_and_its_gradient():
+    x = Tensor(np.array([[0.5, -2.0]], dtype=np.float32))
+    w = Tensor(np.ones((2, 3), dtype=np.float32))
+    out = ((x @ w + 1) * 2 - x.sum() / 3) ** 2
+    out = (out.exp().log() + out.tanh() - out.relu()).sum(axis=1, keepdims=True).sum()
+    out.backward()
+    assert out.data.dtype == x.grad.dtype == w.grad.dtype == np.float32
 
 
 def network_loss(params, x, t):
@@ -361,3 +372,11 @@ def test_graph_checks_name_what_is_wrong():
         checks.check_node_gradients({**grads, x: 6.0}, grads, "accumulation")
     with pytest.raises(AssertionError, match="expected a dict"):
         checks.check_node_gradients([1.0], grads, "a list")
+    with checks.nodes_left_unchanged(order, "ok"):
+        x.grad = float("3")  # another float object, the same value
+        x.grad = 0.0
+    for change in (lambda: setattr(x, "grad", 1.0), lambda: setattr(root, "visited", True),
+                   lambda: delattr(root, "label")):
+        with pytest.raises(AssertionError, match="was changed: (grad|visited|label)"):
+            with checks.nodes_left_unchanged(order, "marked"):
+                change()

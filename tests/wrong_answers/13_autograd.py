@@ -151,6 +151,10 @@ def topological_order(root, order=[], visited=set()):
         order.append(root)
     return order
 ''',
+            "marks visited nodes with an attribute of their own": with_mistake(
+                TOPOLOGICAL_ORDER,
+                "        if node not in visited:\n            visited.add(node)",
+                "        if not getattr(node, \"visited\", False):\n            node.visited = True"),
             "breadth first from the root, reversed": '''
 def topological_order(root):
     seen, queue = [root], [root]
