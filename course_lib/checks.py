@@ -702,3 +702,24 @@ def nodes_left_unchanged(nodes, what: str):
             _fail(what, [f"{describe_node(node)} was changed: {', '.join(changed)}"],
                   ["leave the nodes as they are: keep what you need in a set, list or dict of "
                    "your own."])
+
+
+def graph_of(expr: str, inputs: Mapping) -> tuple:
+    """The graph of a recorded expression, built with `course_lib.autograd.Value`.
+
+    Parameters
+    ----------
+    expr : str
+        Python text, as recorded with PyTorch (e.g. "(a * b + a).tanh()"); the same operators and
+        methods build the graph here.
+    inputs : mapping name -> float
+        The leaves, each labelled with its name.
+
+    Returns
+    -------
+    root : Value
+    leaves : dict name -> Value
+    """
+    from course_lib.autograd import Value  # late: checks must import without it
+    leaves = {name: Value(value, label=name) for name, value in inputs.items()}
+    return eval(expr, {}, dict(leaves)), leaves  # our own recorded text, never a student's

@@ -26,11 +26,6 @@ BINARY = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x 
           "/": lambda x, y: x / y}
 
 
-def build(expr: str, inputs: dict, node=Value):
-    leaves = {name: node(value, label=name) for name, value in inputs.items()}
-    return eval(expr, {}, dict(leaves)), leaves
-
-
 def torch_arrays(record: dict, *keys: str) -> list[np.ndarray]:
     return [np.array(record[key], dtype=record["dtype"]) for key in keys]
 
@@ -64,13 +59,13 @@ def test_each_operation_has_torchs_result_and_local_derivatives(record):
 
 @pytest.mark.parametrize("record", TORCH["expressions"], ids=lambda c: c["about"][:30])
 def test_whole_graphs_give_torchs_gradients_and_the_numerical_ones(record):
-    root, leaves = build(record["expr"], record["inputs"])
+    root, leaves = checks.graph_of(record["expr"], record["inputs"])
     root.backward()
     assert root.data == pytest.approx(record["out"], rel=1e-12)
     for name, leaf in leaves.items():
         assert leaf.grad == pytest.approx(record["grads"][name], rel=1e-10, abs=1e-14), name
         numerical = numerical_derivative(
-            lambda v, name=name: build(record["expr"], {**record["inputs"], name: v})[0].data,
+            lambda v, name=name: checks.graph_of(record["expr"], {**record["inputs"], name: v})[0].data,
             record["inputs"][name], h=1e-5)
         assert leaf.grad == pytest.approx(numerical, rel=1e-6, abs=1e-9), name
 
@@ -100,7 +95,7 @@ def test_a_node_used_twice_collects_both_shares_and_backward_replaces_old_gradie
 
 def test_topological_order_lists_each_node_once_after_its_parents():
     for record in TORCH["expressions"]:
-        root, _ = build(record["expr"], record["inputs"])
+        root, _ = checks.graph_of(record["expr"], record["inputs"])
         order = autograd.topological_order(root)
         checks.check_topological_order(order, root, record["about"])
         assert order[-1] is root
