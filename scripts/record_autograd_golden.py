@@ -182,11 +182,11 @@ def main() -> None:
             ((2, 3, 4), (1, 3, 1), "float64", "hidden"),
             ((2, 3, 4), (3, 4), "float64", "hidden"),
             ((2, 5, 4), (2, 1, 4), "float64", "hidden"),
-            ((3, 4), (), "float64", "hidden"),
+            ((3, 4), (), "float64", "visible"),
             ((4, 3), (1, 1), "float64", "hidden"),
             ((5,), (1,), "float64", "hidden"),
             ((2, 3), (2, 3), "float64", "hidden"),
-            ((6, 5), (5,), "float32", "hidden")]],
+            ((6, 5), (5,), "float32", "visible")]],
         "sum_backward": [sum_backward_case(rng, shape, axis, keepdims, dtype, which)
                          for shape, axis, keepdims, dtype, which in [
             ((3, 4), 1, False, "float64", "visible"),
@@ -195,9 +195,9 @@ def main() -> None:
             ((3, 4), None, False, "float64", "visible"),
             ((2, 3, 4), (0, 2), False, "float64", "hidden"),
             ((2, 3, 4), (0, 2), True, "float64", "visible"),
-            ((2, 3, 4), -1, False, "float64", "hidden"),
+            ((2, 3, 4), -1, False, "float64", "visible"),
             ((5,), 0, True, "float64", "hidden"),
-            ((4, 6), 0, True, "float32", "hidden")]],
+            ((4, 6), 0, True, "float32", "visible")]],
         "two_layer_net": two_layer_net_case(rng),
     }
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
