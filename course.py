@@ -2,6 +2,7 @@
 """The course's one entry point: set up a local environment, then open the course or test it.
 
     python3 course.py lab       # open the course in JupyterLab (the main job)
+    python3 course.py lab --instructor   # the same, with nbgrader's instructor tools shown
     python3 course.py test      # run the whole test suite
     python3 course.py bench     # run the benchmarks and print their tables
     python3 course.py instructor release   # instructors: regenerate notebooks/ from solutions/, grade, ...
@@ -13,7 +14,9 @@ is used here, so this file runs on a fresh machine that has nothing but Python >
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -22,6 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 11)
+START_NOTEBOOK = "notebooks/00_start_here/00_start_here.ipynb"
+# nbgrader's instructor tools, and the exchange lists that only work with a course exchange: a
+# student's JupyterLab does without them (submitting is described in 00_start_here)
+INSTRUCTOR_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list",
+                      "@jupyter/nbgrader:menu"]
+INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader",
+                                "nbgrader.server_extensions.assignment_list",
+                                "nbgrader.server_extensions.course_list"]
 
 
 def venv_python() -> Path:
@@ -50,6 +62,56 @@ def ensure_environment(extras: str) -> Path:
     return python
 
 
+def student_config() -> Path:
+    """Write the student mode's Jupyter configuration into .venv and return its folder.
+
+    It hides nbgrader's instructor tools, and makes a JupyterLab terminal a shell in the course
+    folder with the course's environment first on PATH, so that the commands the notebooks give
+    (`nbgrader validate notebooks/...`) work as written.
+    """
+    folder = VENV / "student-config"
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": dict.fromkeys(INSTRUCTOR_PLUGINS, True)}, indent=1))
+    server = {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS,
+                                                                  False)}}
+    bash = shutil.which("bash")
+    if os.name != "nt" and bash:
+        rcfile = folder / "terminal.bashrc"
+        rcfile.write_text(f'[ -f ~/.bashrc ] && . ~/.bashrc\n'
+                          f'export PATH="{venv_python().parent}:$PATH" VIRTUAL_ENV="{VENV}"\n'
+                          f'cd "{ROOT}"\n')
+        server["ServerApp"]["terminado_settings"] = {
+            "shell_command": [bash, "--rcfile", str(rcfile), "-i"]}
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1))
+    return folder
+
+
+def lab_invocation(rest: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The arguments (after the Python executable) and environment of `course.py lab`.
+
+    The printed URL (and the browser) opens 00_start_here; as root, JupyterLab needs
+    --allow-root; `--instructor` keeps nbgrader's instructor tools; other arguments (e.g.
+    --no-browser, --ip, --port) go to JupyterLab.
+    """
+    rest = list(rest)
+    env = {"PATH": f"{venv_python().parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "VIRTUAL_ENV": str(VENV)}
+    if "--instructor" in rest:
+        rest.remove("--instructor")
+    else:
+        extra = os.environ.get("JUPYTER_CONFIG_PATH")
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            [str(student_config())] + ([extra] if extra else []))
+    args = ["-m", "jupyter", "lab", "--notebook-dir", str(ROOT),
+            f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
+        print("Running as root (a container or a classroom image?): starting JupyterLab with "
+              "--allow-root.", flush=True)
+        args.append("--allow-root")
+    return args + rest, env
+
+
 def run(python: Path, *args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.call([str(python), *args], cwd=ROOT, env={**os.environ, **(env or {})})
 
@@ -62,8 +124,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "lab":
         python = ensure_environment("")
-        return run(python, "-m", "jupyter", "lab", "--notebook-dir", str(ROOT),
-                   "notebooks/00_start_here/00_start_here.ipynb", *rest)
+        args, env = lab_invocation(rest)
+        return run(python, *args, env=env)
     if command == "test":
         python = ensure_environment("test")
         # Line coverage of the library is part of every full run's report. Notebook kernels and

@@ -1,0 +1,178 @@
+"""`python3 course.py lab` as a student meets it: the URL it prints, the student mode, the terminal.
+
+The server is started exactly as `course.py lab` starts it (`course.lab_invocation`), on
+127.0.0.1 with a random token and private Jupyter runtime/settings folders, serving this checkout,
+and stopped by its PID. The terminal is driven over the same websocket JupyterLab's terminal uses;
+the page is driven in Chromium (skipped without it, unless COURSE_REQUIRE_BROWSER=1).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import websocket
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+START = "notebooks/00_start_here/00_start_here.ipynb"
+
+pytestmark = pytest.mark.slow
+
+spec = importlib.util.spec_from_file_location("course_entry", ROOT / "course.py")
+course = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(course)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def course_lab(tmp_path: Path, *options: str):
+    """Start JupyterLab as `course.py lab [options]` does; yield (printed URL, base URL, token)."""
+    port = free_port()
+    # no token given: JupyterLab makes a random one and prints it, as for a student
+    args, env = course.lab_invocation(["--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                                       *options])
+    private = {name: str(tmp_path / name.lower()) for name in
+               ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
+                "JUPYTERLAB_WORKSPACES_DIR")}
+    log_path = tmp_path / "lab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, *args], stdout=log, stderr=subprocess.STDOUT,
+                                  env={**os.environ, **env, **private}, cwd=tmp_path)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            printed = wait_for_printed_url(log_path, server, port)
+            yield printed, base, printed.rsplit("token=", 1)[1]
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def wait_for_printed_url(log_path: Path, server: subprocess.Popen, port: int) -> str:
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\S*\?token=[0-9a-f]+")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {server.returncode}:\n"
+                               f"{log_path.read_text()}")
+        found = pattern.search(log_path.read_text())
+        if found:
+            return found.group(0)
+        time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab printed no URL within 120 s:\n{log_path.read_text()}")
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def terminal_says(base: str, token: str, command: str, cwd: str) -> str:
+    """Open a terminal as JupyterLab does from a file-browser folder, run `command`, return its
+    output line (marked, so the prompt and the echo of the command are skipped)."""
+    request = urllib.request.Request(f"{base}/api/terminals?token={token}", method="POST",
+                                     data=json.dumps({"cwd": cwd}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        name = json.load(reply)["name"]
+    socket_url = base.replace("http", "ws") + f"/terminals/websocket/{name}?token={token}"
+    connection = websocket.create_connection(socket_url, timeout=30)
+    try:
+        # RE""SULT: the terminal echoes the command line, and only the answer says RESULT
+        connection.send(json.dumps(["stdin", f'echo RE""SULT:$({command}):END\r']))
+        output, deadline = "", time.monotonic() + 60
+        while time.monotonic() < deadline:
+            message = json.loads(connection.recv())
+            if message[0] == "stdout":
+                output += message[1]
+                found = re.search(r"RESULT:([^\r\n]*?):END", output)
+                if found:
+                    return found.group(1)
+        raise AssertionError(f"no answer from the terminal:\n{output}")
+    finally:
+        connection.close()
+
+
+def test_student_lab_opens_start_here_without_instructor_tools_and_a_course_terminal(tmp_path):
+    with course_lab(tmp_path) as (printed, base, token):
+        # the URL printed for --no-browser opens 00_start_here, not the Launcher
+        assert printed.startswith(f"{base}/lab/tree/{START}?token=")
+        with urllib.request.urlopen(printed, timeout=30) as reply:
+            assert "Token authentication is enabled" not in reply.read().decode()
+        assert status_of(f"{base}/formgrader?token={token}") == 404
+        assert status_of(f"{base}/assignments?token={token}") == 404
+        # a terminal opened beside a chapter's notebook starts in the course folder, with the
+        # course's environment first on PATH: the commands of 00 work as written
+        where = terminal_says(base, token, "pwd; command -v nbgrader", "notebooks/01_derivatives")
+        folder, nbgrader = where.split(" ", 1) if " " in where else (where, "")
+        assert Path(folder).resolve() == ROOT
+        assert Path(nbgrader).parent == course.venv_python().parent
+
+
+def test_instructor_lab_keeps_nbgrader_tools(tmp_path):
+    with course_lab(tmp_path, "--instructor") as (_, base, token):
+        assert status_of(f"{base}/formgrader?token={token}") != 404
+
+
+def test_lab_as_root_adds_allow_root_once_and_says_so(capsys):
+    args, _ = course.lab_invocation(["--no-browser"])
+    said = capsys.readouterr().out
+    if os.geteuid() == 0:
+        assert args.count("--allow-root") == 1 and "Running as root" in said
+        assert course.lab_invocation(["--allow-root"])[0].count("--allow-root") == 1
+    else:
+        assert "--allow-root" not in args and said == ""
+
+
+@pytest.mark.browser
+def test_the_student_page_shows_start_here_and_no_nbgrader_menu(tmp_path):
+    if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail("COURSE_REQUIRE_BROWSER=1 but Chromium or playwright is missing")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    menus = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+        try:
+            for mode, options in (("student", ()), ("instructor", ("--instructor",))):
+                (tmp_path / mode).mkdir()
+                with course_lab(tmp_path / mode, *options) as (printed, _, _):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    page.set_default_timeout(120_000)
+                    page.goto(printed)
+                    page.locator(".jp-Notebook").first.wait_for()
+                    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+                    assert "00_start_here.ipynb" in tab.first.inner_text()
+                    page.locator("#jp-menu-panel").first.wait_for()
+                    menus[mode] = page.locator("#jp-menu-panel").first.inner_text()
+                    page.close()
+        finally:
+            browser.close()
+    assert "Nbgrader" not in menus["student"] and "Nbgrader" in menus["instructor"]
