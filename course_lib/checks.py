@@ -32,11 +32,16 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib.failure_display import install as _install_failure_display
+
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 DEFAULT_TIME_LIMIT = 10.0  # seconds per call of a student function
 NONFINITE_HINT = ("NaN or inf usually comes from an overflow (exp of a large number: subtract "
                   "the maximum first), a log of 0 (add a small eps) or a division by 0.")
+
+
+_install_failure_display()  # in a notebook: the message, not the library's frames
 
 
 # -- cases ------------------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""How a failed check looks in a notebook: the plain message and the test's own line, no library frames.
+
+A failing check raises AssertionError with a message written for the student. IPython would
+print it under the full traceback, which runs through several frames of `course_lib` before the
+message: the first screen a student sees would be library code. `install()` registers an IPython
+handler that shows, for an AssertionError raised inside `course_lib`, only
+
+    Test failed (line 12 of this cell: `check_function(mean_rows, ...)`):
+    mean_rows: wrong result on a batch of 3 samples.
+      ...
+
+Everything else (a student's own error, an assert in a test cell) keeps IPython's usual
+traceback. Outside IPython (pytest, scripts) nothing changes.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+LIBRARY = Path(__file__).resolve().parent
+
+
+def _in_library(filename: str) -> bool:
+    try:
+        return Path(filename).resolve().is_relative_to(LIBRARY)
+    except (OSError, ValueError):
+        return False
+
+
+def short_traceback(value: BaseException) -> list[str] | None:
+    """The lines to show for `value`, or None when it did not come from a course_lib check."""
+    frames = traceback.extract_tb(value.__traceback__)
+    if not isinstance(value, AssertionError) or not frames or not _in_library(frames[-1].filename):
+        return None
+    outside = [f for f in frames if not _in_library(f.filename)]
+    where = ""
+    if outside:
+        line = outside[-1]
+        code = f": `{line.line.strip()}`" if line.line else ""
+        where = f" (line {line.lineno} of this cell{code})" if "ipykernel" in line.filename \
+            or line.filename.startswith("<") else f" ({Path(line.filename).name}, line {line.lineno}{code})"
+    return [f"\x1b[31mTest failed\x1b[0m{where}:", *str(value).splitlines()]
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    lines = short_traceback(value)
+    if lines is None:
+        return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    shell._showtraceback(etype, value, lines)
+    return lines
+
+
+def install() -> bool:
+    """Register the short display in the running IPython kernel; False when there is none."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.set_custom_exc((AssertionError,), _handler)
+    return True
