@@ -106,8 +106,8 @@ def suggested_lr(landscape, optimizer: str, start=None) -> float:
     """A learning rate that makes `optimizer` converge on `landscape`, for a first try.
 
     Plain and momentum methods step by ``lr * grad``: they are stable on a quadratic of curvature
-    L when lr < 2 / L, so we take lr = 0.5 / L with L the sharpest curvature at the start point
-    and the minima. Adaptive methods (AdaGrad, RMSProp, Adam) step about ``lr`` in each coordinate
+    lambda when lr < 2 / lambda, so we take lr = 0.5 / lambda with lambda the sharpest curvature
+    at the start point and the minima. Adaptive methods (AdaGrad, RMSProp, Adam) step about ``lr`` in each coordinate
     whatever the gradient's size, so lr is a fraction of the plotted region instead.
 
     Returns
