@@ -517,4 +517,3 @@ def test_sgd_with_too_large_a_learning_rate_diverges_on_the_parabola():
     assert np.all(np.diff(too_large) > 0) and too_large[-1] > 30 * too_large[0]
     just_right = np.abs(_descend(SGD(lr=0.9), parabola, 20)[:, 0])
     assert np.all(np.diff(just_right) < 0) and just_right[-1] < 0.02 * just_right[0]
-
