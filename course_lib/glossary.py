@@ -14,6 +14,7 @@ This is a tool for whoever edits the course; the notebooks never import it.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -112,25 +113,34 @@ def rejected_uses(notebook: Path, terms: list[Term]) -> list[str]:
 
 
 def regenerate(notebook: Path, terms: list[Term], write: bool = True) -> bool:
-    """Put the generated table into `notebook`; return True if it was different."""
-    nb = nbformat.read(notebook, as_version=4)
+    """Put the generated table into `notebook`; return True if it was different.
+
+    The file is edited as JSON, so that everything but the table's lines stays byte for byte as
+    it was (key order and layout included), whoever wrote the file last.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
     wanted = table(terms, chapter_of(notebook))
-    cells = [cell for cell in nb.cells if cell.cell_type == "markdown"
-             and _table_span(cell.source.split("\n"))]
+    cells = [cell for cell in nb["cells"] if cell["cell_type"] == "markdown"
+             and _table_span(_source(cell).split("\n"))]
     if len(cells) != 1:
         raise ValueError(f"{notebook}: expected one markdown cell with a line starting "
                          f"{TABLE_START!r}, found {len(cells)}")
     cell = cells[0]
-    lines = cell.source.split("\n")
+    lines = _source(cell).split("\n")
     first, end = _table_span(lines)
     if lines[first:end] == wanted:
         return False
     if len(wanted) == 2:
         raise ValueError(f"{notebook}: no term of the glossary names chapter {chapter_of(notebook)}")
-    cell.source = "\n".join(lines[:first] + wanted + lines[end:])
+    cell["source"] = "\n".join(lines[:first] + wanted + lines[end:]).splitlines(keepends=True)
     if write:
-        nbformat.write(nb, notebook)
+        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return True
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
 
 
 def notebooks(root: Path = SOLUTIONS) -> list[Path]:
