@@ -20,8 +20,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 TABLE_START = "| English | 한국어"
@@ -53,6 +51,10 @@ def load(path: Path = GLOSSARY) -> list[Term]:
         if FULL_GLOSSARY in term.chapters and not term.meaning:
             raise ValueError(f"{path.name}: {term.en!r} is in the table of 00 but has no meaning")
         terms.append(term)
+    for term in terms:
+        clashes = [v for v in term.rejected for other in terms if v in other.ko]
+        if clashes:
+            raise ValueError(f"{path.name}: {term.en!r} rejects {clashes}, which a term uses")
     for field in ("en", "ko"):
         values = [getattr(term, field) for term in terms]
         repeated = sorted({value for value in values if values.count(value) > 1})
@@ -102,10 +104,10 @@ def without_tables(source: str) -> str:
 
 def rejected_uses(notebook: Path, terms: list[Term]) -> list[str]:
     """Every use of a rejected Korean variant in `notebook` outside its table, one line each."""
-    nb = nbformat.read(notebook, as_version=4)
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     found = []
-    for index, cell in enumerate(nb.cells):
-        text = without_tables(cell.source)
+    for index, cell in enumerate(cells):
+        text = without_tables(_source(cell))
         for term in terms:
             found += [f"{notebook.name}, cell {index}: {variant!r} for {term.en!r}; the course "
                       f"says {term.ko!r}" for variant in term.rejected if variant in text]
@@ -154,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("chapters", nargs="*", help="chapter numbers, e.g. 00 03 (default: all)")
     args = parser.parse_args(argv)
     terms = load()
-    chosen = [nb for nb in notebooks(args.solutions) if not args.chapters or chapter_of(nb) in args.chapters]
+    chosen = [nb for nb in notebooks(args.solutions)
+              if not args.chapters or chapter_of(nb) in args.chapters]
     changed = [nb for nb in chosen if regenerate(nb, terms, write=not args.check)]
     for notebook in changed:
         print(f"{'differs' if args.check else 'rewrote'}: {notebook}")

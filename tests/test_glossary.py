@@ -71,6 +71,9 @@ def test_the_full_glossary_has_the_seeds_terms_and_says_what_giulgi_means():
      "the same ko for two ideas"),
     ('[[term]]\nen = "a"\nko = "가"\nchapters = ["00"]\n', "has no meaning"),
     ('[[term]]\nen = "a"\nko = "가"\nchapters = ["01"]\nmeening = "x"\n', "unknown fields"),
+    (('[[term]]\nen = "a"\nko = "가나"\nchapters = ["01"]\n'
+      '[[term]]\nen = "b"\nko = "다"\nchapters = ["02"]\nrejected = ["가나"]\n'),
+     "rejects \\['가나'\\], which a term uses"),
 ])
 def test_a_glossary_that_breaks_its_rules_is_refused(tmp_path, entries, message):
     path = tmp_path / "glossary.toml"
