@@ -239,8 +239,8 @@ class Nesterov(Momentum):
 class AdaGrad(Optimizer):
     """AdaGrad: each weight's step shrinks with the sum of its squared gradients::
 
-        h <- h + g^2
-        w <- w - lr g / (sqrt(h) + eps)
+        r <- r + g^2
+        w <- w - lr g / (sqrt(r) + eps)
 
     As ``torch.optim.Adagrad`` with ``lr_decay=0, initial_accumulator_value=0``.
 
@@ -248,7 +248,7 @@ class AdaGrad(Optimizer):
     ----------
     lr : float, > 0
     eps : float, > 0
-        Keeps the division finite while ``h`` is 0.
+        Keeps the division finite while ``r`` is 0.
     schedule : callable, optional
     """
 
@@ -257,20 +257,23 @@ class AdaGrad(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update_one(self, key, w, g, lr):
-        (h,) = self._slots(key, w, "sum_sq_grad")
+        (r,) = self._slots(key, w, "sum_sq_grad")
         step = g * g
-        h += step                                     # h <- h + g^2
-        w -= _rms_step(g, h, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(h) + eps)
+        r += step                                     # r <- r + g^2
+        w -= _rms_step(g, r, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(r) + eps)
 
 
 class RMSProp(Optimizer):
     """RMSProp: AdaGrad with a moving average of squared gradients, so old gradients are forgotten::
 
-        h <- rho h + (1 - rho) g^2
-        w <- w - lr g / (sqrt(h) + eps)
+        r <- rho r + (1 - rho) g^2
+        w <- w - lr g / (sqrt(r) + eps)
 
     As ``torch.optim.RMSprop`` with ``alpha=rho, momentum=0, centered=False`` (the same defaults
-    for ``rho`` and ``eps``; PyTorch's default ``lr`` is 0.01).
+    for ``rho`` and ``eps``; PyTorch's default ``lr`` is 0.01). ``r`` starts at 0 and, unlike
+    Adam's, is not bias-corrected: the first step is ``lr / sqrt(1 - rho)`` in each coordinate
+    (10 lr for rho = 0.99), and the steps settle to about ``lr * g / rms(g)`` only after some
+    ``1 / (1 - rho)`` updates.
 
     Parameters
     ----------
@@ -287,25 +290,25 @@ class RMSProp(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update_one(self, key, w, g, lr):
-        (h,) = self._slots(key, w, "mean_sq_grad")
+        (r,) = self._slots(key, w, "mean_sq_grad")
         step = g * g
-        _moving_average(h, step, self.decay)          # h <- rho h + (1 - rho) g^2
-        w -= _rms_step(g, h, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(h) + eps)
+        _moving_average(r, step, self.decay)          # r <- rho r + (1 - rho) g^2
+        w -= _rms_step(g, r, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(r) + eps)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015): momentum on the gradient plus RMSProp's scaling, bias-corrected::
 
         m <- b1 m + (1 - b1) g            (first moment: average gradient)
-        v <- b2 v + (1 - b2) g^2          (second moment: average squared gradient)
-        m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)      (t = step + 1)
-        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+        r <- b2 r + (1 - b2) g^2          (second moment: average squared gradient)
+        m_hat = m / (1 - b1^t),  r_hat = r / (1 - b2^t)      (t = step + 1)
+        w <- w - lr m_hat / (sqrt(r_hat) + eps)
 
-    As ``torch.optim.Adam`` (``amsgrad=False``). The correction undoes the pull of ``m, v = 0``
+    As ``torch.optim.Adam`` (``amsgrad=False``). The correction undoes the pull of ``m, r = 0``
     towards zero during the first steps. It is computed as Kingma and Ba suggest, on the step
     rather than on the arrays: with c1 = 1 - b1^t and c2 = 1 - b2^t,
 
-        lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
+        lr m_hat / (sqrt(r_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(r) + eps sqrt(c2))
 
     Parameters
     ----------
@@ -323,13 +326,13 @@ class Adam(Optimizer):
         self.eps = check_positive(eps, "eps")
 
     def _update_one(self, key, w, g, lr):
-        m, v = self._slots(key, w, "mean_grad", "mean_sq_grad")
+        m, r = self._slots(key, w, "mean_grad", "mean_sq_grad")
         step = g.copy()
         _moving_average(m, step, self.beta1)                    # m <- b1 m + (1 - b1) g
-        _moving_average(v, np.multiply(g, g, out=step), self.beta2)  # v <- b2 v + (1 - b2) g^2
+        _moving_average(r, np.multiply(g, g, out=step), self.beta2)  # r <- b2 r + (1 - b2) g^2
         t = self.step + 1
         sqrt_c2, c1 = math.sqrt(1 - self.beta2 ** t), 1 - self.beta1 ** t
-        w -= _rms_step(m, v, lr * sqrt_c2 / c1, self.eps * sqrt_c2, out=step)
+        w -= _rms_step(m, r, lr * sqrt_c2 / c1, self.eps * sqrt_c2, out=step)
 
 
 # Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.

@@ -106,8 +106,8 @@ def suggested_lr(landscape, optimizer: str, start=None) -> float:
     """A learning rate that makes `optimizer` converge on `landscape`, for a first try.
 
     Plain and momentum methods step by ``lr * grad``: they are stable on a quadratic of curvature
-    L when lr < 2 / L, so we take lr = 0.5 / L with L the sharpest curvature at the start point
-    and the minima. Adaptive methods (AdaGrad, RMSProp, Adam) step about ``lr`` in each coordinate
+    lambda when lr < 2 / lambda, so we take lr = 0.5 / lambda with lambda the sharpest curvature
+    at the start point and the minima. Adaptive methods (AdaGrad, RMSProp, Adam) step about ``lr`` in each coordinate
     whatever the gradient's size, so lr is a fraction of the plotted region instead.
 
     Returns
@@ -143,6 +143,26 @@ def diverging_lr(landscape, optimizer: str = "sgd", start=None, steps: int = 200
             return float(lr)
     raise ValueError(f"optimizer: {optimizer!r} did not diverge on this landscape with any "
                      f"learning rate up to 10 within {steps} steps")
+
+
+def stationary_kind(eigenvalues, rtol: float = 1e-6) -> str:
+    """What a point with zero gradient is, from the eigenvalues of the Hessian there.
+
+    An eigenvalue within `rtol` times the largest |eigenvalue| (or 1, if that is smaller) of 0
+    counts as 0: then the second derivatives cannot decide ("flat": a plateau, or a point such
+    as x^4 at 0 that only higher derivatives classify).
+    """
+    eigenvalues = np.asarray(eigenvalues, dtype=np.float64)
+    tiny = rtol * max(1.0, float(np.abs(eigenvalues).max()))
+    if np.any(np.abs(eigenvalues) <= tiny):
+        return "flat"
+    if np.all(eigenvalues > 0):
+        return "minimum"
+    return "maximum" if np.all(eigenvalues < 0) else "saddle point"
+
+
+_KIND_SENTENCES = {"minimum": "a minimum", "saddle point": "a saddle point, not a minimum",
+                   "maximum": "a maximum, not a minimum", "flat": "flat, the Hessian cannot tell"}
 
 
 # --- plain state objects ---------------------------------------------------------------------
@@ -192,7 +212,9 @@ class GradientDescentRun(_Status):
     Each step reads the gradient at the current point x and lets the optimizer move x (for SGD,
     x <- x - lr grad f(x)). The run stops by itself when it
 
-    - converges: |grad f(x)| < `grad_tol`;
+    - reaches a point where |grad f(x)| < `grad_tol`: a minimum, a saddle point or a plateau,
+      which the gradient alone cannot tell apart; the Hessian there can, and `stationary_kind`
+      says what it shows;
     - diverges: x, f(x) or the gradient overflow, or x gets more than `escape_factor` times the
       half-width of the landscape's bounds away from their centre;
     - reaches `max_steps`.
@@ -215,7 +237,11 @@ class GradientDescentRun(_Status):
 
     Attributes
     ----------
-    status : {"running", "converged", "diverged", "stopped"}
+    status : {"running", "stationary", "diverged", "stopped"}
+        "stationary": stopped on a small gradient; "stopped": after `max_steps` steps.
+    stationary_kind : {"minimum", "saddle point", "maximum", "flat"} or None
+        What the Hessian's eigenvalues say about the point where a "stationary" run stopped
+        (all positive, both signs, all negative, or one of them about 0); None otherwise.
     message : str
         Why the run stopped, in one sentence; "" while it runs.
     gradient : ndarray, shape (dim,)
@@ -244,6 +270,7 @@ class GradientDescentRun(_Status):
         self.optimizer.reset()
         self._params = {"x": self.start.copy()}
         self._path, self._losses, self._grad_norms = [], [], []
+        self.stationary_kind = None
         self._stop("running", "")
         measured = self._evaluate(self.start)
         if not all(np.isfinite(m).all() for m in measured):
@@ -286,7 +313,12 @@ class GradientDescentRun(_Status):
                                    f"factor of {self.escape_factor:g}; the learning rate "
                                    f"{self.lr:.3g} is too large here")
         elif self._grad_norms[-1] < self.grad_tol:
-            self._stop("converged", f"converged at step {number}: |grad| < {self.grad_tol:g}")
+            eigenvalues = np.linalg.eigvalsh(self.landscape.hessian(x))
+            self.stationary_kind = stationary_kind(eigenvalues)
+            shown = ", ".join(f"{value:.3g}" for value in eigenvalues)
+            self._stop("stationary", f"stopped at step {number}: |grad| < {self.grad_tol:g} (a "
+                                     f"minimum, a saddle or a plateau); Hessian eigenvalues "
+                                     f"{shown}: {_KIND_SENTENCES[self.stationary_kind]}")
         elif number >= self.max_steps:
             self._stop("stopped", f"stopped after max_steps = {self.max_steps} steps")
         return True
@@ -567,6 +599,8 @@ class PlaygroundState(_Status):
 
 DPI = 80
 ERROR_COLOR = "#d62728"
+MINIMUM_COLOR = "#2ca02c"   # a run that stopped on a minimum the Hessian confirms
+WARNING_COLOR = "#ff7f0e"   # a run that stopped on a saddle, a maximum or a flat point
 
 
 def _log_slider(description: str, value: float, low: int = -4, high: int = 1):
@@ -576,8 +610,11 @@ def _log_slider(description: str, value: float, low: int = -4, high: int = 1):
                                   continuous_update=False, style={"description_width": "initial"})
 
 
-def _status_html(status: str, message: str) -> str:
-    color = {"diverged": ERROR_COLOR, "converged": "#2ca02c"}.get(status, "inherit")
+def _status_html(status: str, message: str, kind: str | None = None) -> str:
+    """The status in colour: red when diverged, green only on a minimum the Hessian confirms,
+    orange on any other point with a small gradient (a saddle is not a success)."""
+    color = {"diverged": ERROR_COLOR, "stationary": MINIMUM_COLOR if kind == "minimum"
+             else WARNING_COLOR}.get(status, "inherit")
     return f'<span style="color:{color}">{html.escape(message or status)}</span>'
 
 
@@ -897,7 +934,8 @@ class _LandscapeTool(_Tool):
         readout: a title that changed every step would cost a full draw per step)."""
         name = self.state.landscape.name
         if len(runs) == 1 and not runs[0].running:
-            return f"{name}: {runs[0].status} at step {runs[0].steps}"
+            how = runs[0].stationary_kind or runs[0].status
+            return f"{name}: {how} at step {runs[0].steps}"
         return name
 
     @staticmethod
@@ -923,7 +961,7 @@ class _LandscapeTool(_Tool):
             point = ", ".join(f"{v:.4g}" for v in run.path[-1])
             rows.append([html.escape(label), run.optimizer_name, f"{run.lr:.3g}", run.steps,
                          f"({point})", f"{run.losses[-1]:.6g}", f"{run.grad_norms[-1]:.3g}",
-                         _status_html(run.status, run.message)])
+                         _status_html(run.status, run.message, run.stationary_kind)])
         return _html_table(["run", "optimizer", "lr", "step", "x", "f(x)", "|grad|", "status"],
                            rows)
 

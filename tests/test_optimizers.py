@@ -193,7 +193,7 @@ def test_adagrad_steps_shrink_like_one_over_sqrt_t_under_a_constant_gradient():
 
 
 def test_rmsprop_step_is_lr_over_sqrt_of_one_minus_rho_to_the_t():
-    # with a constant g: h_t = (1 - rho^t) g^2, so the step is lr / sqrt(1 - rho^t) in size
+    # with a constant g: r_t = (1 - rho^t) g^2, so the step is lr / sqrt(1 - rho^t) in size
     rho, optimizer, params = 0.9, RMSProp(lr=0.01, decay=0.9, eps=1e-12), {"w": np.zeros(1)}
     for t in (1, 2, 3):
         before = params["w"].copy()
@@ -202,7 +202,7 @@ def test_rmsprop_step_is_lr_over_sqrt_of_one_minus_rho_to_the_t():
 
 
 def test_adam_bias_correction_makes_the_first_step_lr_sized():
-    # m_hat = g and v_hat = g^2 after one step, so the step is lr g / (|g| + eps), whatever |g| is
+    # m_hat = g and r_hat = g^2 after one step, so the step is lr g / (|g| + eps), whatever |g| is
     params = {"w": np.array([0.0, 0.0, 0.0])}
     Adam(lr=0.01, eps=1e-12).update(params, {"w": np.array([1e-3, -50.0, 7.0])})
     np.testing.assert_allclose(params["w"], [-0.01, 0.01, -0.01], rtol=1e-8)

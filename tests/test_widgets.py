@@ -62,8 +62,9 @@ def test_momentum_run_keeps_a_velocity():
 def test_run_converges_and_then_stays_put():
     run = W.GradientDescentRun("bowl", "sgd", lr=0.5)  # lands exactly on the minimum
     run.run(10)
-    assert run.status == "converged" and run.steps == 1
-    assert run.message.startswith("converged at step 1")
+    assert run.status == "stationary" and run.steps == 1 and run.stationary_kind == "minimum"
+    assert run.message.startswith("stopped at step 1: |grad| < 1e-08 (a minimum, a saddle or a plateau)")
+    assert run.message.endswith("Hessian eigenvalues 2, 2: a minimum")
     assert run.step() is False and run.steps == 1
     np.testing.assert_allclose(run.gaps, [run.losses[0], 0.0])
 
@@ -153,7 +154,7 @@ def test_diverging_lr_of_the_parabola_is_just_above_one():
     assert 1.0 < bad < 1.4
     run = W.GradientDescentRun("parabola", "sgd", lr=bad / 4)
     run.run(500)
-    assert run.status == "converged"
+    assert run.status == "stationary" and run.stationary_kind == "minimum"
     with pytest.raises(ValueError, match="did not diverge"):
         W.diverging_lr("parabola", "adam", steps=20)
 
@@ -398,11 +399,12 @@ def test_stepper_1d_mode_shows_a_converging_and_a_diverging_rate():
     assert b.lr == pytest.approx(W.diverging_lr("parabola")) and a.lr < b.lr
     stepper.run_steps.value = 200
     stepper.run_button.click()
-    assert a.status == "converged" and b.diverged
+    assert a.status == "stationary" and b.diverged
     text = readout_text(stepper)
-    assert "converged at step" in text and "diverged at step" in text
+    assert "stopped at step" in text and "a minimum" in text and "diverged at step" in text
+    assert W.MINIMUM_COLOR in stepper.readout.value
     titles = [ax.get_title() for ax in stepper.landscape_axes]
-    assert titles[0].startswith("parabola: converged")
+    assert titles[0].startswith("parabola: minimum at step")
     assert titles[1].startswith("parabola: diverged")
     line_a = stepper.path_lines["A"]
     np.testing.assert_allclose(line_a.get_ydata(), a.path[:, 0] ** 2)  # points on the curve
@@ -433,7 +435,7 @@ def test_stepper_takes_a_landscape_of_ones_own():
     assert stepper.surface.value == "shifted bowl" and "bowl" in stepper.surface.options
     stepper.run_steps.value = 200
     stepper.run_button.click()
-    assert stepper.run.status == "converged"
+    assert stepper.run.status == "stationary" and stepper.run.stationary_kind == "minimum"
     np.testing.assert_allclose(stepper.run.path[-1], [1.0, -1.0], atol=1e-8)
     stepper.surface.value = "bowl"
     stepper.surface.value = "shifted bowl"
@@ -597,3 +599,36 @@ def test_playground_widget_rejects_bad_input():
         W.NetworkPlayground("iris")
     with pytest.raises(TypeError, match="NoGradient lacks gradient"):
         W.NetworkPlayground(network_class=NoGradient)
+
+
+@pytest.mark.parametrize("eigenvalues, kind", [
+    ([2.0, 3.0], "minimum"), ([-1.0, 2.0], "saddle point"), ([-1.0, -4.0], "maximum"),
+    ([0.0, 2.0], "flat"), ([1e-12, 3.0], "flat"), ([-5e-7, -1.0], "flat"), ([1e-3], "minimum"),
+])
+def test_stationary_kind_reads_the_hessian(eigenvalues, kind):
+    assert W.stationary_kind(eigenvalues) == kind
+
+
+def test_a_run_that_stops_on_a_saddle_says_so_and_is_not_green():
+    # Exactly on the ridge y = 0 the walk reaches the saddle (0, 0), where the gradient vanishes.
+    stepper = W.GradientDescentStepper("saddle", lr=0.1, start=[-2.0, 0.0])
+    stepper.run_steps.value = 500
+    stepper.run_button.click()
+    run = stepper.run
+    assert run.status == "stationary" and run.stationary_kind == "saddle point"
+    np.testing.assert_allclose(run.path[-1], [0.0, 0.0], atol=1e-8)
+    assert "(a minimum, a saddle or a plateau)" in run.message
+    assert run.message.endswith("Hessian eigenvalues -1, 2: a saddle point, not a minimum")
+    assert W.WARNING_COLOR in stepper.readout.value and W.MINIMUM_COLOR not in stepper.readout.value
+    assert stepper.landscape_axes[0].get_title() == f"saddle: saddle point at step {run.steps}"
+    run.reset([-2.0, 1e-3])  # off the ridge it leaves the saddle for a minimum
+    run.run(2000)
+    assert run.stationary_kind == "minimum" and abs(run.path[-1, 1]) == pytest.approx(1.0)
+
+
+def test_reset_forgets_what_the_hessian_said():
+    run = W.GradientDescentRun("double_well", "sgd", lr=0.1, start=[0.0])
+    run.run(5)
+    assert run.stationary_kind == "maximum" and "a maximum, not a minimum" in run.message
+    run.reset([-2.0])
+    assert run.stationary_kind is None and run.status == "running"
