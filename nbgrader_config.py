@@ -8,7 +8,9 @@
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader import preprocessors as nbg
 
-from course_lib.nbgrader_plugins import JudgedExecute, ShortenTestErrors, StripEditorState
+from course_lib.nbgrader_plugins import (ClearHiddenTestsOfTests, JudgedExecute,
+                                         ShortenTestErrors, StripEditorState,
+                                         feedback_template_dirs)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -64,9 +66,19 @@ c.SandboxedKernelManager.processes = 256         # processes and threads of the 
 c.SandboxedKernelManager.file_bytes = 64 << 20   # largest file a notebook may write
 
 # Feedback: nbgrader would show the hidden tests, and a traceback would still quote them.
+# (nbgrader's ClearHiddenTests also stops on its marker typed into an answer: ours reads only the
+# test cells.)
 c.GenerateFeedback.preprocessors = [
     nbg.GetGrades,
-    nbg.ClearHiddenTests,
+    ClearHiddenTestsOfTests,
     ShortenTestErrors,
     CSSHTMLHeaderPreprocessor,
 ]
+# The student's HTML and JavaScript (in outputs, Markdown answers, file names) must not come alive
+# in the page: nbconvert's sanitizer shows it as text, and the page's Content-Security-Policy lets
+# no script run at all (course_lib/feedback_templates/course_feedback).
+c.GenerateFeedback.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
+c.GenerateFeedback.HTMLExporter.template_file = "feedback.html.j2"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
+c.GenerateFeedback.HTMLExporter.filters = {"safe_html": "course_lib.nbgrader_plugins.safe_html"}

@@ -12,7 +12,9 @@ thread pool of `--jobs N`, or a Dask cluster through `client.get_executor()`. On
    recognisably the notebook's), grades the blank release notebook in its place with the reason
    on top, so the student still gets a grade (0 for the autograded tests), feedback and the
    reason;
-4. cuts outputs too long to show (nbgrader's LimitOutput counts lines, not characters);
+4. removes the sockets, named pipes and devices the notebook made in its folder (nbgrader's
+   feedback copies the folder and stops on them), and cuts outputs too long to show (nbgrader's
+   LimitOutput counts lines, not characters);
 5. records the outcome in `grading_outcomes/<assignment>/<student>.json` (nbgrader's log next to
    it, `.log`), where `export`, `report` and `status` find it.
 
@@ -36,8 +38,8 @@ import nbformat
 import psutil
 
 from course_lib.instructor import Course, nbgrader_environment
-from course_lib.submission_check import (PREPARED_DIRECTORY, add_notes,
-                                         prepare_blank_submission, prepare_submission)
+from course_lib.submission_check import (PREPARED_DIRECTORY, add_notes, file_kind, is_special,
+                                         prepare_blank_submission, prepare_submission, quoted)
 
 TIME_LIMIT = 900.0               # seconds for one student's submission, all notebooks
 OUTCOMES_DIRECTORY = "grading_outcomes"
@@ -147,7 +149,8 @@ def grade_submission(root, assignment: str, student: str,
         result = run_autograde(course.root, assignment, student, max(time_limit, TIME_LIMIT),
                                log)
     if result["success"]:
-        notes += shorten_long_outputs(course.folder("autograded", student, assignment))
+        graded = course.folder("autograded", student, assignment)
+        notes += shorten_long_outputs(graded, special_files_note(remove_special_files(graded)))
         score, max_score = submission_score(course, assignment, student)
     else:
         status, score, max_score = "error", None, assignment_max_score(course, assignment)
@@ -294,21 +297,49 @@ def shorten_outputs(cell) -> list[int]:
     return [n for n in lengths if n]
 
 
-def shorten_long_outputs(folder: Path) -> list[str]:
-    """Cut over-long outputs in the graded notebooks of `folder`; notes on what was cut."""
-    all_notes = []
+def shorten_long_outputs(folder: Path, notes: list[str] = ()) -> list[str]:
+    """Cut over-long outputs in the graded notebooks of `folder`; add `notes` and notes on what
+    was cut to each notebook; return them all."""
+    all_notes = list(notes)
     for path in sorted(folder.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        notes = [f"An output of {n:,} characters was cut to its first "
-                 f"{MAX_OUTPUT_CHARACTERS:,} characters." for cell in notebook.cells
-                 for n in shorten_outputs(cell)]
-        if notes:
+        cut = [f"An output of {n:,} characters was cut to its first "
+               f"{MAX_OUTPUT_CHARACTERS:,} characters." for cell in notebook.cells
+               for n in shorten_outputs(cell)]
+        if notes or cut:
             mode = path.stat().st_mode
             path.chmod(mode | 0o200)  # nbgrader leaves graded notebooks read-only
-            nbformat.write(add_notes(notebook, notes), path)
+            nbformat.write(add_notes(notebook, [*notes, *cut]), path)
             path.chmod(mode)
-        all_notes += notes
+        all_notes += cut
     return all_notes
+
+
+def remove_special_files(folder: Path) -> list[str]:
+    """Delete the sockets, named pipes and devices under `folder`; 'name (a socket)' for each.
+
+    A notebook can make them in the folder it runs in; nbgrader's feedback copies every file of
+    that folder and stops on them (ENXIO), or waits for ever on a pipe. Works on descriptors of
+    the folders, never through a path the notebook could have changed into a link.
+    """
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for directory, _, names, descriptor in os.fwalk(folder):
+        for name in sorted(names):
+            mode = os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_mode
+            if is_special(mode):
+                os.unlink(name, dir_fd=descriptor)
+                relative = os.path.relpath(os.path.join(directory, name), folder)
+                removed.append(f"{quoted(relative)} ({file_kind(mode)})")
+    return removed
+
+
+def special_files_note(removed: list[str]) -> list[str]:
+    if not removed:
+        return []
+    return [(f"Your notebook left files that are not ordinary files in its folder; they were "
+             f"removed: {', '.join(removed)}.")]
 
 
 # -- many students ----------------------------------------------------------------------------

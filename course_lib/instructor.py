@@ -39,6 +39,7 @@ from jupyter_core.paths import jupyter_config_path
 from traitlets.config import Config, PyFileConfigLoader
 
 from course_lib.grading_engines import add_engine_arguments, autograde_executor, gradebook_url
+from course_lib.submission_check import without_control_characters
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = "nbgrader_config.py"
@@ -223,8 +224,14 @@ def cmd_release(course: Course, args) -> int:
 
 def failed(what: str, result: dict) -> int:
     """Print nbgrader's error for a step that failed; the exit status 1."""
-    print(f"{what} failed\n{result.get('error', '')}\n{result.get('log', '')}", file=sys.stderr)
+    say(f"{what} failed\n{result.get('error', '')}\n{result.get('log', '')}", file=sys.stderr)
     return 1
+
+
+def say(text: str, file=None) -> None:
+    """Print `text`, which may hold students' file names, ids or output, without its control
+    characters: an escape sequence in a name must not reach the instructor's terminal."""
+    print(without_control_characters(text, keep_newlines=True), file=file)
 
 
 def exchange_root(course: Course) -> Path:
@@ -270,28 +277,39 @@ def cmd_collect(course: Course, args) -> int:
     handed_in = Counter(p.name.split("+")[0] for p in inbound.glob(f"*+{name}+*"))
     for student, times in sorted(handed_in.items()):
         again = f" (handed in {times} times: the latest counts)" if times > 1 else ""
-        print(f"{student}: {course.folder('submitted', student, name).relative_to(course.root)}"
-              f"{again}")
+        say(f"{student}: {course.folder('submitted', student, name).relative_to(course.root)}"
+            f"{again}")
     print(f"{name}: {len(handed_in)} submissions in the exchange")
     return 0
 
 
 def collect_zip(course: Course, name: str, zip_path: Path) -> int:
-    from course_lib.lms_zip import import_zip
+    """Exit status 1 when the zip, or a file of a student in it, cannot be read."""
+    from course_lib.lms_zip import BadLmsZip, import_zip
     if not zip_path.is_file():
         raise SystemExit(f"--lms-zip: expected a zip file, {zip_path} does not exist")
-    imported = import_zip(course, name, zip_path)
+    try:
+        imported = import_zip(course, name, zip_path)
+    except BadLmsZip as error:
+        say(f"--lms-zip: {error}; nothing was collected. Download the zip again.",
+            file=sys.stderr)
+        return 1
     for student, entries in sorted(imported.used.items()):
         late = " (marked LATE by the LMS)" if any(e.late for e in entries) else ""
-        print(f"{student}: {', '.join(e.member for e in entries)}{late}")
+        say(f"{student}: {', '.join(e.member for e in entries)}{late}")
     for line in imported.superseded:
-        print(f"older copy: {line}")
+        say(f"older copy: {line}")
     for folder in imported.replaced:
-        print(f"replaced the earlier submission in {folder}")
+        say(f"replaced the earlier submission in {folder}")
     for line in imported.unused:
-        print(f"not used: {line}")
-    print(f"{name}: {len(imported.used)} students from {zip_path.name}")
-    return 0
+        say(f"not used: {line}")
+    for student, problems in sorted(imported.unreadable.items()):
+        say(f"NOT COLLECTED {student}: {'; '.join(problems)}. Nothing of {student}'s was "
+            f"written to submitted/; download the zip again or ask {student} for the file.",
+            file=sys.stderr)
+    unreadable = f", {len(imported.unreadable)} not collected" if imported.unreadable else ""
+    say(f"{name}: {len(imported.used)} students from {zip_path.name}{unreadable}")
+    return 1 if imported.unreadable else 0
 
 
 def autograde_arguments(parser: argparse.ArgumentParser) -> None:
@@ -328,10 +346,10 @@ def cmd_autograde(course: Course, args) -> int:
                                                         args.time_limit), 1):
             statuses[outcome.status] += 1
             score = "no grade" if outcome.score is None else f"{outcome.score:g}"
-            print(f"[{number}/{len(students)}] {outcome.student}: {score} of "
-                  f"{outcome.max_score:g} points, {outcome.status} ({outcome.seconds:.0f} s)")
+            say(f"[{number}/{len(students)}] {outcome.student}: {score} of "
+                f"{outcome.max_score:g} points, {outcome.status} ({outcome.seconds:.0f} s)")
             for note in outcome.notes:
-                print(f"    {note}")
+                say(f"    {without_control_characters(note)}")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     print(f"{name}: {len(students)} submissions in {time.perf_counter() - start:.0f} s "
           f"({counts})")
@@ -373,11 +391,17 @@ def feedback_arguments(parser: argparse.ArgumentParser) -> None:
 @command("feedback", "write each student's feedback page and release it through the exchange",
          feedback_arguments)
 def cmd_feedback(course: Course, args) -> int:
+    from course_lib.autograding import remove_special_files
     name = course.select([args.assignment])[0]
     graded = sorted(p.parent.name for p in
                     (course.root / course.coursedir.autograded_directory).glob(f"*/{name}"))
     students = choose_students(graded, args.student,
                                f"graded submissions of {name} in autograded/", f"autograde {name}")
+    for student in students:  # left after autograde (by a process that outlived the notebook?)
+        removed = remove_special_files(course.folder("autograded", student, name))
+        if removed:
+            say(f"{student}: removed from autograded/: {', '.join(removed)} (not ordinary "
+                f"files; nbgrader's feedback cannot copy them)")
     results = ([course.api.generate_feedback(name, s, force=True) for s in args.student]
                if args.student else [course.api.generate_feedback(name, force=True)])
     status = max(failed(f"{name}: nbgrader generate_feedback", r) if not r["success"] else 0
@@ -386,15 +410,15 @@ def cmd_feedback(course: Course, args) -> int:
         folder = course.folder("feedback", student, name)
         pages = ", ".join(str(p.relative_to(course.root)) for p in sorted(folder.glob("*.html")))
         if not pages:
-            print(f"{student}: no feedback page (see nbgrader's error above)")
+            say(f"{student}: no feedback page (see nbgrader's error above)")
         elif (folder / "submission_secret.txt").is_file():  # it came through the exchange
             result = course.api.release_feedback(name, student)
             if not result["success"]:
                 status = failed(f"{student}: nbgrader release_feedback", result)
                 continue
-            print(f"{student}: {pages}, released (students run `nbgrader fetch_feedback`)")
+            say(f"{student}: {pages}, released (students run `nbgrader fetch_feedback`)")
         else:
-            print(f"{student}: {pages} (not from the exchange: hand it out, e.g. through the LMS)")
+            say(f"{student}: {pages} (not from the exchange: hand it out, e.g. through the LMS)")
     return status
 
 
@@ -446,13 +470,14 @@ def cmd_status(course: Course, args) -> int:
         counts = Counter(o.status for o in outcomes.values())
         statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         ungraded = sorted(set(submitted) - set(outcomes))
-        print(f"{name}: {len(submitted)} submitted, {len(outcomes)} autograded"
-              + (f" ({statuses})" if statuses else "")
-              + f", {len(feedback)} with feedback"
-              + (f"; not autograded yet: {', '.join(ungraded)}" if ungraded else ""))
+        say(f"{name}: {len(submitted)} submitted, {len(outcomes)} autograded"
+            + (f" ({statuses})" if statuses else "")
+            + f", {len(feedback)} with feedback"
+            + (f"; not autograded yet: {', '.join(ungraded)}" if ungraded else ""))
         for outcome in outcomes.values():
             if outcome.status != "graded":
-                print(f"    {outcome.student}: {outcome.status}: {outcome.reason}")
+                say(f"    {outcome.student}: {outcome.status}: "
+                    f"{without_control_characters(outcome.reason)}")
     return 0
 
 

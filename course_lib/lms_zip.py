@@ -16,17 +16,31 @@ student id (letters, digits, "." and "-"; an underscore ends it). Each file beco
 `submitted/<student>/<assignment>/<notebook>.ipynb`. A student with several files for one
 notebook handed in more than once: the latest counts (the newest date in the zip, then the
 highest -<n>), and the others are listed. Files that match nothing are listed, not copied.
+
+A zip that is not a zip at all raises BadLmsZip. A member that cannot be read (a header that lies
+about its size, a damaged or encrypted member) is skipped and named; every member of a student is
+read before anything of theirs is written, so a student with an unreadable file gets nothing in
+`submitted/` and keeps an earlier submission there.
 """
 from __future__ import annotations
 
 import re
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 STUDENT = r"[A-Za-z0-9][A-Za-z0-9.-]*"
 MAX_NOTEBOOK_BYTES = 50 * 2**20  # a notebook larger than this is not a course notebook
+# What zipfile raises on a damaged member: a lying size or CRC, bad compressed data, a cut file,
+# an unknown compression method, a password.
+DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                  OSError, ValueError)
+
+
+class BadLmsZip(ValueError):
+    """The file is not a zip that can be read (not a zip, cut short, damaged directory)."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +61,14 @@ class ZipEntry:
 
 @dataclass
 class ZipImport:
-    """What `import_zip` did: the files used per student, the older copies, the unused files."""
+    """What `import_zip` did: the files used per student, the older copies, the unused files,
+    and the students not collected because a file of theirs could not be read."""
 
     used: dict[str, list[ZipEntry]] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    unreadable: dict[str, list[str]] = field(default_factory=dict)
 
 
 def name_pattern(notebooks: list[str]) -> re.Pattern:
@@ -99,10 +115,32 @@ def latest_entries(entries: list[ZipEntry]) -> tuple[list[ZipEntry], list[str]]:
     return latest, superseded
 
 
+def read_member(archive: zipfile.ZipFile, member: str) -> bytes:
+    """The bytes of one member, at most MAX_NOTEBOOK_BYTES (a header can lie about the size)."""
+    with archive.open(member) as stream:
+        data = stream.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"more than {MAX_NOTEBOOK_BYTES:,} bytes, though its header says "
+                         f"less")
+    return data
+
+
+def read_student(archive: zipfile.ZipFile, entries: list[ZipEntry]) -> tuple[dict, list[str]]:
+    """({notebook name: bytes} of the files that can be read, a reason per file that cannot)."""
+    files, problems = {}, []
+    for entry in entries:
+        try:
+            files[entry.notebook] = read_member(archive, entry.member)
+        except DAMAGED_MEMBER as error:
+            problems.append(f"{entry.member}: {type(error).__name__}: {error}")
+    return files, problems
+
+
 def import_zip(course, assignment: str, zip_path: Path) -> ZipImport:
     """Copy the notebooks of `assignment` in an LMS zip into `submitted/`.
 
-    A student's earlier folder `submitted/<student>/<assignment>/` is replaced as a whole.
+    A student's earlier folder `submitted/<student>/<assignment>/` is replaced as a whole, unless
+    a file of theirs in the zip cannot be read: then nothing of theirs changes.
 
     Parameters
     ----------
@@ -110,20 +148,35 @@ def import_zip(course, assignment: str, zip_path: Path) -> ZipImport:
     assignment : str
     zip_path : Path
         The zip downloaded from the LMS.
+
+    Raises
+    ------
+    BadLmsZip
+        When `zip_path` cannot be read as a zip at all.
     """
     notebooks = sorted(p.stem for p in (course.release_dir / assignment).glob("*.ipynb"))
     result = ZipImport()
-    with zipfile.ZipFile(zip_path) as archive:
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise BadLmsZip(f"{zip_path} cannot be read as a zip file ({type(error).__name__}: "
+                        f"{error})") from None
+    with archive:
         entries, result.unused = read_entries(archive, notebooks)
         latest, result.superseded = latest_entries(entries)
         for entry in latest:
             result.used.setdefault(entry.student, []).append(entry)
         for student, used in sorted(result.used.items()):
+            files, problems = read_student(archive, used)  # one student in memory at a time
+            if problems:  # nothing of theirs, rather than part of a submission
+                result.unreadable[student] = problems
+                del result.used[student]
+                continue
             folder = course.folder("submitted", student, assignment)
             if folder.exists():
                 result.replaced.append(str(folder.relative_to(course.root)))
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
-            for entry in used:
-                (folder / f"{entry.notebook}.ipynb").write_bytes(archive.read(entry.member))
+            for notebook, data in files.items():
+                (folder / f"{notebook}.ipynb").write_bytes(data)
     return result

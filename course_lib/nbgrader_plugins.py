@@ -2,6 +2,13 @@
 
 - `StripEditorState` runs last when student versions are generated: nbgrader keeps the widget
   state a notebook was saved with, and JupyterLab's timing metadata, in every release.
+- `ClearHiddenTestsOfTests` runs when feedback is generated, in place of nbgrader's
+  `ClearHiddenTests`, which reads every cell: `### BEGIN HIDDEN TESTS` typed into an answer (or a
+  file name in the notes) made it stop, and the feedback page was not written. Hidden tests only
+  ever live in test cells, which nbgrader restores from the gradebook before grading.
+- `feedback_template_dirs()`: where the feedback page's template (`course_feedback`, nbgrader's
+  own with a Content-Security-Policy) is found; `safe_html` is the filter it passes the page's
+  body through: tags and attributes outside an allowlist are shown as text.
 - `ShortenTestErrors` runs when feedback is generated: nbgrader's `ClearHiddenTests` removes the
   hidden tests from a test cell's source, but a failing cell's traceback still quotes the line
   that failed. Our test cells fail with a self-contained message (course_lib.checks), so the
@@ -15,6 +22,7 @@ import ast
 import os
 import queue
 import time
+from pathlib import Path
 
 import nbformat
 from jupyter_core.utils import ensure_async, run_sync
@@ -22,7 +30,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool
 
 from course_lib.judge import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
@@ -48,6 +56,49 @@ class StripEditorState(Preprocessor):
         for key in EDITOR_CELL_KEYS:
             cell.metadata.pop(key, None)
         return cell, resources
+
+
+class ClearHiddenTestsOfTests(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests on the test cells only; the student's cells are left as typed."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_test_cell(cell):
+            return super().preprocess_cell(cell, resources, index)
+        return cell, resources
+
+
+def feedback_template_dirs() -> list[str]:
+    """Template folders of the feedback page: the course's `course_feedback`, then nbgrader's
+    `feedback` it extends."""
+    import nbgrader
+    return [str(Path(__file__).parent / "feedback_templates"),
+            str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
+
+
+# What a feedback page's body may hold: the tags nbconvert, nbgrader and Markdown make, and
+# attributes that cannot run anything. Images only as data: URLs (nothing loads from elsewhere).
+FEEDBACK_TAGS = {"a", "b", "blockquote", "body", "br", "code", "del", "div", "em", "h1", "h2",
+                 "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "main", "ol", "p", "pre", "s",
+                 "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
+PLAIN_ATTRIBUTES = {"align", "alt", "class", "colspan", "height", "id", "name", "rowspan", "title",
+                    "width"}
+
+
+def allowed_attribute(tag: str, name: str, value: str) -> bool:
+    url = value.strip().lower()
+    if name == "href":
+        return tag == "a" and not url.startswith("data:")
+    if name == "src":
+        return tag == "img" and url.startswith("data:image/")
+    return name in PLAIN_ATTRIBUTES
+
+
+def safe_html(html: str) -> str:
+    """`html` with every tag and attribute outside the allowlist escaped into text: a student's
+    `<script>`, `onerror=` or `javascript:` link shows as what it is and does nothing."""
+    import bleach  # nbconvert's own sanitizer (its sanitize_html misses nbgrader's Markdown cells)
+    return bleach.clean(html, tags=FEEDBACK_TAGS, attributes=allowed_attribute,
+                        protocols={"http", "https", "mailto", "data"}, strip_comments=True)
 
 
 class ShortenTestErrors(Preprocessor):

@@ -22,12 +22,23 @@ What happens to each problem:
   back from the gradebook, an answer cell comes back blank);
 - a graded cell changed to another cell type, an edited test cell: noted; nbgrader restores both
   from the gradebook;
-- any other file: not copied, and named.
+- any other file: not copied, and named; sockets, named pipes and devices are named as such;
+- nbgrader's `timestamp.txt` and `submission_secret.txt`: copied when they are ordinary small
+  files, and a timestamp only when nbgrader can read it (an unreadable one is named and ignored:
+  nbgrader would stop on it, for the blank notebook too).
+
+Every text of the student's own in a note (file names, cell ids, what the notebook reader said
+about the file) is shown with `quoted`, as literal text: a note is Markdown, rendered into the
+feedback page, and printed on the instructor's terminal.
 """
 from __future__ import annotations
 
 import fnmatch
+import os
+import re
 import shutil
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +49,13 @@ PREPARED_DIRECTORY = "prepared"
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by `nbgrader submit`
 NOTES_CELL_ID = "grading-notes"
 NOTES_TITLE = "**Notes from grading.**"
+MAX_NBGRADER_FILE_BYTES = 4096  # a timestamp or a secret is a line of text
+# Line breaks, tabs, escape sequences ... and the Unicode controls that reorder or hide text.
+INVISIBLE_CATEGORIES = ("Cc", "Zl", "Zp")
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+FILE_KINDS = ((stat.S_ISSOCK, "a socket"), (stat.S_ISFIFO, "a named pipe"),
+              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"))
 
 
 @dataclass
@@ -51,6 +69,68 @@ class CheckedSubmission:
 
     status: str = "graded"
     notes: list[str] = field(default_factory=list)
+
+
+# -- the student's text, shown safely -------------------------------------------------------------
+
+def without_control_characters(text: str, keep_newlines: bool = False) -> str:
+    """`text` with each control character written out as an escape (ESC as `\\x1b`).
+
+    For what reaches a terminal or a one-line note: a file name with an escape sequence must not
+    recolour or clear the instructor's terminal, nor a line break forge a line of output.
+    """
+    def shown(character: str) -> str:
+        if keep_newlines and character == "\n":
+            return character
+        if unicodedata.category(character) in INVISIBLE_CATEGORIES or character in BIDI_CONTROLS:
+            return ascii(character)[1:-1]
+        return character
+    return "".join(shown(c) for c in str(text))
+
+
+def quoted(text: str) -> str:
+    """`text` as a Markdown code span: shown literally in the feedback page, never as HTML.
+
+    The fence is one backtick longer than the longest run of backticks inside, so no text can
+    close it early (CommonMark code spans).
+    """
+    text = without_control_characters(text)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    padding = " " if not text.strip() or text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def file_kind(mode: int) -> str:
+    """'a socket', 'a named pipe' ... for a file that is not an ordinary file."""
+    return next((kind for test, kind in FILE_KINDS if test(mode)), "not an ordinary file")
+
+
+def is_special(mode: int) -> bool:
+    """A socket, a named pipe or a device: copying one fails (ENXIO) or never ends."""
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+
+
+def read_small_file(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, or ValueError saying why not: not an ordinary file, or too big.
+
+    Opened without following a symbolic link and without waiting on a named pipe.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        try:
+            kind = file_kind(os.lstat(path).st_mode)
+        except OSError:
+            kind = error.strerror
+        raise ValueError(kind) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(file_kind(mode))
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"more than {limit:,} bytes")
+    return data
 
 
 # -- cells ------------------------------------------------------------------------------------
@@ -75,7 +155,7 @@ def describe(cell) -> str:
     meta = cell.metadata["nbgrader"]
     kind = ("test cell" if is_test_cell(cell) else "answer cell" if meta.get("solution")
             else "cell")
-    return f"the {kind} `{grade_id(cell)}`"
+    return f"the {kind} {quoted(grade_id(cell))}"
 
 
 def read_notebook(path: Path):
@@ -102,8 +182,8 @@ def keep_last_copies(notebook) -> list[str]:
         if len(cells) > 1:
             for cell in cells[:-1]:
                 del cell.metadata["nbgrader"]
-            notes.append(f"The cell `{name}` appears {len(cells)} times in your notebook. Only "
-                         f"the last copy is graded; the others ran as ordinary cells.")
+            notes.append(f"The cell {quoted(name)} appears {len(cells)} times in your notebook. "
+                         f"Only the last copy is graded; the others ran as ordinary cells.")
     return notes
 
 
@@ -213,6 +293,54 @@ def other_files(folder: Path, expected: set[str], patterns: list[str]) -> list[s
             and str(p) not in expected and str(p) not in NBGRADER_FILES]
 
 
+def special_files(folder: Path) -> list[str]:
+    """'name (a socket)' for each socket, named pipe or device in `folder` (symbolic links not
+    followed)."""
+    found = []
+    for directory, _, names in os.walk(folder):
+        for name in sorted(names):
+            mode = os.lstat(os.path.join(directory, name)).st_mode
+            if is_special(mode):
+                relative = os.path.relpath(os.path.join(directory, name), folder)
+                found.append(f"{quoted(relative)} ({file_kind(mode)})")
+    return found
+
+
+def nbgrader_file_problem(name: str, data: bytes) -> str | None:
+    """Why nbgrader cannot use this `timestamp.txt` (None when it can, or for another file)."""
+    if name != "timestamp.txt":
+        return None
+    from nbgrader.utils import parse_utc  # late: nbgrader is slow to import
+    try:
+        text = data.decode("utf-8").strip()
+        if text:
+            parse_utc(text) - parse_utc("1970-01-01 00:00:00")  # nbgrader computes with it
+    except (ValueError, OverflowError, TypeError) as error:  # what dateutil raises on junk
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def copy_nbgrader_files(source: Path, target: Path) -> list[str]:
+    """Copy nbgrader's own files that nbgrader can use; a note on each that it cannot."""
+    notes = []
+    for name in NBGRADER_FILES:
+        if not os.path.lexists(source / name):
+            continue
+        try:
+            data = read_small_file(source / name, MAX_NBGRADER_FILE_BYTES)
+            problem = nbgrader_file_problem(name, data)
+        except ValueError as error:
+            problem = str(error)
+        if problem is None:
+            (target / name).write_bytes(data)
+        else:
+            consequence = (", so no late penalty was computed" if name == "timestamp.txt"
+                           else "")
+            notes.append(f"The {name} of your submission could not be read "
+                         f"({quoted(problem[:200])}); it was ignored{consequence}.")
+    return notes
+
+
 def fresh_folder(path: Path) -> Path:
     if path.exists():
         shutil.rmtree(path)
@@ -242,10 +370,12 @@ def prepare_submission(course, assignment: str, student: str) -> CheckedSubmissi
     extra = other_files(source, {r.name for r in releases}, course.coursedir.ignore)
     if extra:
         checked.notes.append(f"Only the assignment's notebooks are graded; these files were not "
-                             f"used: {', '.join(extra)}.")
-    for name in NBGRADER_FILES:
-        if (source / name).is_file():
-            shutil.copy(source / name, target / name)
+                             f"used: {', '.join(map(quoted, extra))}.")
+    special = special_files(source)
+    if special:
+        checked.notes.append(f"These are not ordinary files and were not used: "
+                             f"{', '.join(special)}.")
+    checked.notes += copy_nbgrader_files(source, target)
     shared_notes = list(checked.notes)
     for release_path in releases:
         notebook, status, notes = check_notebook(source / release_path.name, release_path, extra)
@@ -280,15 +410,15 @@ def check_notebook(path: Path, release_path: Path, extra: list[str]):
     """
     if not path.is_file():
         others = [f for f in extra if f.endswith(".ipynb")]
-        found = (f" (found: {', '.join(others)}; the name must be exactly {path.name})"
-                 if others else "")
+        found = (f" (found: {', '.join(map(quoted, others))}; the name must be exactly "
+                 f"{path.name})" if others else "")
         return None, "missing", [f"There is no {path.name} in your submission{found}, so it "
                                  f"scores 0."]
     try:
         notebook = read_notebook(path)
     except ValueError as error:
-        return None, "invalid", [f"{path.name} could not be read as a notebook ({error}), so "
-                                 f"it scores 0. Was it saved by JupyterLab?"]
+        return None, "invalid", [f"{path.name} could not be read as a notebook "
+                                 f"({quoted(error)}), so it scores 0. Was it saved by JupyterLab?"]
     release = nbformat.read(release_path, as_version=4)
     notes = (keep_last_copies(notebook) + restore_deleted_cells(notebook, release)
              + report_changed_cells(notebook, release))

@@ -7,8 +7,11 @@ it with `python -m course_lib.instructor`:
                                 (alice twice: the later submission counts)
     collect                  -> from the exchange
     collect --lms-zip        -> from a Canvas-style zip (carol twice, dave late, a stray file)
+    collect --lms-zip        -> from a damaged zip: erin's file is read, the headers of frank's
+                                and of dave's newer file lie about their size (exit status 1)
     autograde --jobs 2       -> everyone at once: the good, and one student per bad case of
-                                issue 6, put into submitted/ as a collect would leave them
+                                issues 6, 12 and 18, put into submitted/ as a collect would
+                                leave them
     feedback, export, report
 
 so one run also shows that no bad submission stops the grading of the others. Each bad case is
@@ -24,11 +27,14 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
-from contextlib import redirect_stdout
+from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -39,6 +45,7 @@ from course_lib import instructor
 from course_lib.autograding import load_outcomes
 from grading_tools import (SOLUTION_MARKERS, grade_id, is_test, make_course, nbgrader_meta, read,
                            source_notebook)
+from test_browser import chromium  # noqa: F401  (the fixture: a real headless Chromium)
 from test_grading import visible_text
 
 pytestmark = [
@@ -94,11 +101,24 @@ CASES = {
     "missing_notebook": Case(ALL, "missing", ("There is no 01_derivatives.ipynb",
                                               "found: Untitled.ipynb"), noted=True),
     "extra_files": Case(set(), feedback=("not used: data.csv, numpy.py",), noted=True),
-    # collected from the exchange and from the LMS zip
+    # issue 18: files and text that broke nbgrader's feedback or the autograde command
+    "leaves_a_socket": Case(set(), feedback=(("they were removed: answers.fifo (a named pipe), "
+                                              "left.sock (a socket)"),), noted=True),
+    "hidden_marker": Case(set(), feedback=("# ### BEGIN HIDDEN TESTS (my own heading)",)),
+    "bad_timestamp": Case(set(), feedback=(("The timestamp.txt of your submission could not be "
+                                            "read (ParserError: Unknown string format"),
+                                           "it was ignored, so no late penalty was computed"),
+                          noted=True),
+    # issue 12: HTML and JavaScript in outputs, a Markdown answer and a file name
+    "html_and_escapes": Case(set(), feedback=("<script>window.PWNED = 'markdown'</script>",
+                                              "these files were not used: <img src=x onerror="),
+                             noted=True),
+    # collected from the exchange and from the LMS zips
     "alice": Case(set()),
     "bob": Case({"test_tangent_line"}),
     "carol": Case(set()),
-    "dave": Case(ALL),
+    "dave": Case(ALL),   # his newer file in the damaged zip could not be read: the earlier counts
+    "erin": Case(set()),
 }
 
 
@@ -148,6 +168,24 @@ while True:
         print("not now")
 """
 IGNORES_SIGINT = "\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(1000)"
+# Files in its folder that nbgrader's feedback cannot copy (ENXIO; a pipe blocks).
+MAKES_SPECIAL_FILES = """
+import os, socket
+listener = socket.socket(socket.AF_UNIX)
+listener.bind("left.sock")
+os.mkfifo("answers.fifo")
+"""
+HIDDEN_MARKER = "\n# ### BEGIN HIDDEN TESTS (my own heading)\n"
+SHOWS_HTML = """
+from IPython.display import HTML, Javascript, display
+display(HTML("<script>window.PWNED = 'html'</script>"
+             "<img src=x onerror=\\"window.PWNED = 'img'\\">"))
+display(Javascript("window.PWNED = 'javascript'"))
+"""
+HTML_ANSWER = ("Round-off. <script>window.PWNED = 'markdown'</script> "
+               "<img src=x onerror=\"window.PWNED = 'onerror'\"> [see](javascript:window.PWNED=1)")
+# A file name with HTML and an escape sequence (it would turn the instructor's terminal red).
+HOSTILE_FILE_NAME = "<img src=x onerror=alert(1)>\x1b[31mred.txt"
 
 
 def bad_submissions(release) -> dict[str, object]:
@@ -192,6 +230,21 @@ def bad_submissions(release) -> dict[str, object]:
                                                     id=code.id)
     made["markdown_cell"] = nb
 
+    nb = copy.deepcopy(good)
+    nb.cells[cell_index(nb, "tangent_line")].source += MAKES_SPECIAL_FILES
+    made["leaves_a_socket"] = nb
+
+    nb = copy.deepcopy(good)  # nbgrader's ClearHiddenTests stopped on it in any cell
+    nb.cells[cell_index(nb, "numerical_gradient")].source += HIDDEN_MARKER
+    made["hidden_marker"] = nb
+
+    made["bad_timestamp"] = good
+
+    nb = copy.deepcopy(good)
+    nb.cells[cell_index(nb, "tangent_line")].source += SHOWS_HTML
+    nb.cells[cell_index(nb, "why_roundoff")].source = HTML_ANSWER
+    made["html_and_escapes"] = nb
+
     made["invalid_json"] = '{"cells": [{"cell_type": "code", "source": "x = 1"'
     made["missing_notebook"] = ("Untitled.ipynb", good)
     made["extra_files"] = good
@@ -211,14 +264,19 @@ def write_submission(course: Path, student: str, content) -> None:
     if student == "extra_files":
         (folder / "numpy.py").write_text("raise ImportError('the numpy.py of the submission')\n")
         (folder / "data.csv").write_text("x,y\n1,2\n")
+    if student == "bad_timestamp":
+        (folder / "timestamp.txt").write_text("handed in on time, honest!\n")
+    if student == "html_and_escapes":
+        (folder / HOSTILE_FILE_NAME).write_text("x")
 
 
 # -- running things ---------------------------------------------------------------------------
 
 def run(course: Path, *args: str) -> tuple[int, str]:
-    """`python -m course_lib.instructor --root course ARGS` in this process: (status, output)."""
+    """`python -m course_lib.instructor --root course ARGS` in this process: (status, what it
+    printed on stdout and stderr)."""
     output = io.StringIO()
-    with redirect_stdout(output):
+    with redirect_stdout(output), redirect_stderr(output):
         status = instructor.main(["--root", str(course), *args])
     return status, output.getvalue()
 
@@ -260,6 +318,40 @@ def canvas_zip(path: Path, release) -> Path:
     return path
 
 
+def lie_about_size(data: bytes, member: str, size: int) -> bytes:
+    """The zip `data` with both headers of `member` claiming `size` bytes uncompressed."""
+    data = bytearray(data)
+    name = member.encode()
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        name_at = 30 if signature == b"PK\x03\x04" else 46
+        start = next(i for i in range(len(data)) if data.startswith(signature, i)
+                     and data[i + name_at:i + name_at + len(name)] == name)
+        data[start + size_at:start + size_at + 4] = struct.pack("<I", size)
+    return bytes(data)
+
+
+LYING_MEMBERS = ("frank_4002_91002_01_derivatives.ipynb",
+                 "dave_LATE_3012_90009_01_derivatives-1.ipynb")
+STRAY_WITH_ESCAPES = "notes\x1b]0;owned\x07.txt"
+
+
+def damaged_zip(path: Path, release) -> Path:
+    """erin's notebook, read fine; frank's and dave's newer one, whose headers say 100 bytes."""
+    right = nbformat.writes(answered(release))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("erin_4001_91001_01_derivatives.ipynb",
+                                         (2024, 3, 4, 9, 0, 0)), right)
+        for member in LYING_MEMBERS:
+            archive.writestr(zipfile.ZipInfo(member, (2024, 3, 5, 9, 0, 0)), right)
+        archive.writestr(STRAY_WITH_ESCAPES, "x")
+    data = buffer.getvalue()
+    for member in LYING_MEMBERS:
+        data = lie_about_size(data, member, 100)
+    path.write_bytes(data)
+    return path
+
+
 @dataclass
 class GradedClass:
     course: Path
@@ -291,15 +383,17 @@ def graded_class(tmp_path_factory) -> GradedClass:
                      f"c.Execute.timeout = {CELL_TIMEOUT}\n")
     output = {}
 
-    def step(label: str, *args: str) -> None:
+    def step(label: str, *args: str, expected: int = 0) -> None:
         status, output[label] = run(course, *args)
-        assert status == 0, f"{' '.join(args)} failed:\n{output[label]}"
+        assert status == expected, f"{' '.join(args)}: exit status {status}\n{output[label]}"
 
     step("release", "release", NAME, "--exchange")
     submit_through_exchange(root, course, exchange)
     step("collect", "collect", NAME)
     release = read(course / "notebooks" / NAME / f"{NAME}.ipynb")
     step("collect_zip", "collect", NAME, "--lms-zip", str(canvas_zip(root / "canvas.zip", release)))
+    step("collect_damaged_zip", "collect", NAME, "--lms-zip",
+         str(damaged_zip(root / "damaged.zip", release)), expected=1)
     for student, content in bad_submissions(release).items():
         write_submission(course, student, content)
     step("autograde", "autograde", NAME, "--jobs", "2")
@@ -376,6 +470,116 @@ def test_submitted_notebooks_are_left_as_handed_in(graded_class):
     assert "Notes from grading" not in submitted.read_text()
 
 
+class Tags(HTMLParser):
+    """The start tags of a page, with their attributes, in its <head> and after it."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.head, self.body, self._in_head = [], [], False
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self._in_head = self._in_head or tag == "head"
+        (self.head if self._in_head else self.body).append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        self._in_head = self._in_head and tag != "head"
+
+
+def test_html_of_the_student_is_shown_not_run_in_the_feedback(graded_class):
+    page = (graded_class.course / "feedback" / "html_and_escapes" / NAME / f"{NAME}.html").read_text()
+    tags = Tags(page)
+    policies = [a["content"] for tag, a in tags.head
+                if tag == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(policies) == 1 and "script-src 'none'" in policies[0] \
+        and "default-src 'none'" in policies[0], policies
+    assert page.index("Content-Security-Policy") < page.index("<style")  # before what it governs
+    assert not [tag for tag, _ in tags.body if tag in ("script", "iframe", "object", "embed")]
+    assert not [(tag, a) for tag, attributes in tags.body for a in attributes if a.startswith("on")]
+    assert not [a for _, a in tags.body if a.get("href", "").lower().startswith("javascript:")]
+    text = graded_class.feedback_text("html_and_escapes")
+    assert "<script>window.PWNED = 'html'</script>" in text  # the output, shown as text
+    assert text.count("window.PWNED = 'javascript'") == 1  # in the code; the output is dropped
+    assert "\\x1b[31mred.txt" in text and "\x1b" not in page
+
+
+PAST_THE_SANITIZER = ("<script>window.PWNED = 'script'</script>"
+                      "<img src=x onerror=\"window.PWNED = 'onerror'\">")
+
+
+@pytest.mark.browser
+def test_no_script_runs_in_a_feedback_page_not_even_one_past_the_sanitizer(graded_class, chromium,
+                                                                             tmp_path):
+    """The page's Content-Security-Policy, in a real Chromium: a script put into the page (as if
+    the sanitizer had missed it) does not run; without the policy it would (the control)."""
+    page = (graded_class.course / "feedback" / "html_and_escapes" / NAME / f"{NAME}.html").read_text()
+    injected = page.replace("</h4>", "</h4>" + PAST_THE_SANITIZER, 1)
+    pages = {"as written": page, "with a script": injected,
+             "the control, without the policy": re.sub(r"<meta [^>]*Content-Security-Policy[^>]*>",
+                                                       "", injected)}
+    found = {}
+    for what, text in pages.items():
+        path = tmp_path / f"{len(found)}.html"
+        path.write_text(text)
+        tab = chromium.new_page()
+        tab.goto(path.as_uri())
+        tab.wait_for_load_state("networkidle")
+        found[what] = tab.evaluate("() => window.PWNED === undefined ? null : window.PWNED")
+        tab.close()
+    assert found == {"as written": None, "with a script": None,
+                     "the control, without the policy": found["the control, without the policy"]}
+    assert found["the control, without the policy"] in ("script", "onerror")
+
+
+def test_the_class_report_escapes_the_notes(graded_class):
+    page = (graded_class.course / "grades_report.html").read_text()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_terminal_output_shows_escape_sequences_as_text(graded_class):
+    output = graded_class.output
+    for label in ("autograde", "collect_damaged_zip", "status", "feedback"):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f]", output[label]), label
+    assert "\\x1b[31mred.txt" in output["autograde"]
+    assert "not used: notes\\x1b]0;owned\\x07.txt" in output["collect_damaged_zip"]
+
+
+def test_special_files_left_by_the_notebook_are_removed_before_feedback(graded_class):
+    graded = graded_class.course / "autograded" / "leaves_a_socket" / NAME
+    assert sorted(p.name for p in graded.iterdir()) == [f"{NAME}.ipynb"]
+    assert "leaves_a_socket: feedback/leaves_a_socket" in graded_class.output["feedback"]
+
+
+def test_a_timestamp_nbgrader_cannot_read_is_ignored(graded_class):
+    assert not (graded_class.course / "prepared" / "bad_timestamp" / NAME / "timestamp.txt").exists()
+    assert (graded_class.course / "submitted" / "bad_timestamp" / NAME / "timestamp.txt").exists()
+    assert "bad_timestamp: 9 of 11 points, graded" in graded_class.output["autograde"]
+
+
+def test_a_zip_member_whose_header_lies_is_skipped_and_the_rest_collected(graded_class):
+    out = graded_class.output["collect_damaged_zip"]
+    assert "Traceback" not in out
+    assert "erin: erin_4001_91001_01_derivatives.ipynb" in out
+    for student, member in zip(("frank", "dave"), LYING_MEMBERS):
+        assert (f"NOT COLLECTED {student}: {member}: BadZipFile: Bad CRC-32 for file "
+                f"'{member}'") in out
+    assert f"{NAME}: 1 students from damaged.zip, 2 not collected" in out
+    assert not (graded_class.course / "submitted" / "frank").exists()
+    dave = read(graded_class.course / "submitted" / "dave" / NAME / f"{NAME}.ipynb")
+    assert dave == read(graded_class.course / "notebooks" / NAME / f"{NAME}.ipynb")  # the blank one
+
+
+def test_a_file_that_is_not_a_zip_is_refused(graded_class, tmp_path):
+    before = sorted(p.name for p in (graded_class.course / "submitted").iterdir())
+    (tmp_path / "submissions.zip").write_text("<html>session expired, please log in</html>")
+    status, out = run(graded_class.course, "collect", NAME, "--lms-zip",
+                      str(tmp_path / "submissions.zip"))
+    assert status == 1 and "Traceback" not in out
+    assert "cannot be read as a zip file (BadZipFile: File is not a zip file); nothing was " \
+           "collected" in out
+    assert sorted(p.name for p in (graded_class.course / "submitted").iterdir()) == before
+
+
 # -- the workflow -----------------------------------------------------------------------------
 
 def test_release_puts_the_assignment_into_the_exchange(graded_class):
@@ -447,8 +651,10 @@ def test_report_shows_the_plots_and_the_numbers(graded_class):
 
 def test_status_summarises_the_class(graded_class):
     out = graded_class.output["status"]
-    assert (f"{NAME}: {len(CASES)} submitted, {len(CASES)} autograded (1 failed, 16 graded, "
-            f"1 invalid, 1 missing), {len(CASES)} with feedback") in out
+    counts = ", ".join(f"{n} {status}" for status, n in
+                       sorted(Counter(c.status for c in CASES.values()).items()))
+    assert (f"{NAME}: {len(CASES)} submitted, {len(CASES)} autograded ({counts}), "
+            f"{len(CASES)} with feedback") in out
     assert "    missing_notebook: missing: " in out
 
 

@@ -2,19 +2,26 @@
 
 tests/test_instructor_workflow.py runs the same code on real submissions with the real nbgrader;
 these tests pin the rules: which LMS file names are read and how, which copy of a submission
-counts, how a damaged notebook is repaired, how an over-long output is cut.
+counts, how a damaged notebook is repaired, how an over-long output is cut, how the student's
+text is shown in notes, pages and terminals.
 """
 from __future__ import annotations
 
+import os
+import socket
+
 import nbformat
 import pytest
+from nbconvert.filters import markdown2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_lib.autograding import MAX_OUTPUT_CHARACTERS, shorten_outputs
+from course_lib.autograding import MAX_OUTPUT_CHARACTERS, remove_special_files, shorten_outputs
 from course_lib.lms_zip import ZipEntry, latest_entries, name_pattern
+from course_lib.nbgrader_plugins import safe_html
 from course_lib.submission_check import (NOTES_CELL_ID, add_notes, blank_release, grade_id,
-                                         keep_last_copies, report_changed_cells,
-                                         restore_deleted_cells)
+                                         keep_last_copies, nbgrader_file_problem, quoted,
+                                         read_small_file, report_changed_cells,
+                                         restore_deleted_cells, without_control_characters)
 
 NOTEBOOKS = ["01_derivatives", "derivatives"]
 
@@ -145,3 +152,63 @@ def test_long_outputs_are_cut_and_short_ones_kept():
     assert cell.outputs[0].text == (f"{'x' * MAX_OUTPUT_CHARACTERS}\n... output cut: "
                                     f"{len(long_text):,} characters in all ...")
     assert cell.outputs[1].data["image/png"] == "iVBOR" and cell.outputs[2].text == "short"
+
+
+# -- the student's text, shown safely ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["<img src=x onerror=alert(1)>", "a`<b>`b", "``<i>x</i>```",
+                                  "`<script>", " <b> ", ""])
+def test_quoted_text_is_never_html_in_a_note(text):
+    rendered = markdown2html(f"- see {quoted(text)}.")
+    assert rendered.count("<code>") == 1 and "<b>" not in rendered and "<i>" not in rendered
+    assert "<img" not in rendered and "<script" not in rendered
+    inside = rendered[rendered.index("<code>") + 6:rendered.index("</code>")]
+    assert inside.replace("&lt;", "<").replace("&gt;", ">").strip() == text.strip()
+
+
+def test_control_characters_are_written_out():
+    assert without_control_characters("a\x1b[31mb\u202ec\r\nd\te") == \
+        "a\\x1b[31mb\\u202ec\\r\\nd\\te"
+    assert without_control_characters("one\ntwo\x07", keep_newlines=True) == "one\ntwo\\x07"
+    assert without_control_characters("번역 ok") == "번역 ok"
+
+
+def test_only_small_ordinary_files_are_read(tmp_path):
+    (tmp_path / "ok.txt").write_text("2024-03-01 10:00:00 UTC")
+    os.mkfifo(tmp_path / "pipe")  # reading it would wait for ever
+    os.symlink(tmp_path / "ok.txt", tmp_path / "link")
+    (tmp_path / "big").write_bytes(b"x" * 5000)
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(tmp_path / "sock"))
+        assert read_small_file(tmp_path / "ok.txt", 100) == b"2024-03-01 10:00:00 UTC"
+        for name, reason in (("pipe", "a named pipe"), ("link", "a symbolic link"),
+                             ("sock", "a socket"), ("big", "more than 100 bytes")):
+            with pytest.raises(ValueError, match=reason):
+                read_small_file(tmp_path / name, 100)
+        assert remove_special_files(tmp_path) == ["`pipe` (a named pipe)", "`sock` (a socket)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "link", "ok.txt"]
+
+
+@pytest.mark.parametrize("text, problem", [
+    (b"2024-03-01 10:00:00.123456 UTC", None),
+    (b"2024-03-01 10:00:00 +0900", None),
+    (b"", None),  # nbgrader ignores an empty one itself
+    (b"next tuesday", "ParserError"),
+    (b"99999999999999999999", "OverflowError"),
+    (b"\xff\xfe2024", "UnicodeDecodeError"),
+])
+def test_a_timestamp_is_used_only_when_nbgrader_can_read_it(text, problem):
+    found = nbgrader_file_problem("timestamp.txt", text)
+    assert (found if found is None else found.split(":")[0]) == problem
+
+
+def test_feedback_html_keeps_markup_and_shows_scripts_as_text():
+    page = ('<div class="cell"><h2 id="x">Title</h2><p><code>f(x)</code> <a href="#top">top</a>'
+            '<img src="data:image/png;base64,iVBOR" alt="plot"></p>'
+            '<script>alert(1)</script><img src="https://tracker.example/x.png" onerror="alert(2)">'
+            '<a href="javascript:alert(3)">x</a><iframe src="data:text/html,hi"></iframe></div>')
+    assert safe_html(page) == (
+        '<div class="cell"><h2 id="x">Title</h2><p><code>f(x)</code> <a href="#top">top</a>'
+        '<img src="data:image/png;base64,iVBOR" alt="plot"></p>'
+        '&lt;script&gt;alert(1)&lt;/script&gt;<img>'
+        '<a>x</a>&lt;iframe src="data:text/html,hi"&gt;&lt;/iframe&gt;</div>')
