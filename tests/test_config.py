@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from course_lib import instructor
-from course_lib.nbgrader_plugins import ShortenTestErrors, StripEditorState
+from course_lib.nbgrader_plugins import (ClearHiddenTestsOfTests, ShortenTestErrors,
+                                         StripEditorState)
 from grading_tools import ROOT, make_course, nbgrader
 
 BROKEN = {
@@ -59,7 +60,9 @@ def test_config_holds_the_course_settings():
     assert config.OverwriteCells.add_missing_cells is True
     assert config.GenerateAssignment.preprocessors[-1] is StripEditorState
     feedback = [p.__name__ for p in config.GenerateFeedback.preprocessors]
-    assert feedback.index("ClearHiddenTests") < feedback.index(ShortenTestErrors.__name__)
+    assert feedback.index(ClearHiddenTestsOfTests.__name__) < feedback.index(
+        ShortenTestErrors.__name__)
+    assert config.GenerateFeedback.HTMLExporter.sanitize_html is True
 
 
 def test_check_config_reports_ok():
