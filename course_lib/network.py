@@ -16,28 +16,12 @@ import math
 import numpy as np
 
 from . import gradient as numerical
+from .initialization import init_weights
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from .validation import (as_float_array, check_choice, check_class_indices, check_count,
-                         check_labels, check_positive)
+from .validation import as_float_array, check_choice, check_class_indices, check_count, check_labels
 
 # The hidden ReLU works in place: the arrays it receives are temporaries of one pass.
 ACTIVATION_LAYERS = {"relu": lambda: Relu(inplace=True), "sigmoid": Sigmoid, "tanh": Tanh}
-WEIGHT_INITS = ("he", "xavier")
-
-
-def init_weight_std(weight_init_std, fan_in: int, fan_out: int) -> float:
-    """Standard deviation of the initial weights of a layer with fan_in inputs and fan_out outputs.
-
-    - "he" (He et al., 2015, for ReLU):  std = sqrt(2 / fan_in)
-    - "xavier" (Glorot and Bengio, 2010, for sigmoid and tanh):  std = sqrt(2 / (fan_in + fan_out))
-    - a number: that standard deviation (0.01 in many textbooks; 0 shows why symmetry must break)
-    """
-    if isinstance(weight_init_std, str):
-        check_choice(weight_init_std, WEIGHT_INITS, "weight_init_std")
-        if weight_init_std == "he":
-            return math.sqrt(2 / fan_in)
-        return math.sqrt(2 / (fan_in + fan_out))
-    return check_positive(weight_init_std, "weight_init_std", allow_zero=True)
 
 
 class TwoLayerNet:
@@ -55,7 +39,7 @@ class TwoLayerNet:
         The hidden layer's activation.
     weight_init_std : {"he", "xavier"} or float, default "he"
         How to draw the initial weights, from a normal distribution with mean 0 (see
-        `init_weight_std`). Biases start at 0.
+        `course_lib.initialization.init_weight_std`). Biases start at 0.
     dtype : {np.float32, np.float64}, default np.float32
         The dtype of every parameter and every computation.
     seed : int or None, default 0
@@ -82,8 +66,7 @@ class TwoLayerNet:
         rng = np.random.default_rng(seed)
         self.params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:]), start=1):
-            std = init_weight_std(weight_init_std, fan_in, fan_out)
-            self.params[f"W{i}"] = (std * rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
+            self.params[f"W{i}"] = init_weights(fan_in, fan_out, weight_init_std, rng, self.dtype)
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=self.dtype)
         self.layers = []
         self.loss_layer = SoftmaxWithLoss()
@@ -208,6 +191,11 @@ class TwoLayerNet:
         out = x
         for layer in self.layers:
             out = layer.forward(out)
+        return self._check_scores(out)
+
+    @staticmethod
+    def _check_scores(out: np.ndarray) -> np.ndarray:
+        """Return the scores, or raise FloatingPointError when some are NaN or inf."""
         # x is finite (checked), so a NaN or inf here comes from the parameters.
         finite = np.isfinite(out)
         if not finite.all():
