@@ -83,6 +83,7 @@ def init_weights(fan_in: int, fan_out: int, weight_init_std="he", rng=None,
     -------
     W : ndarray, shape (fan_in, fan_out)
     """
+    fan_in, fan_out = check_count(fan_in, "fan_in"), check_count(fan_out, "fan_out")
     std = init_weight_std(weight_init_std, fan_in, fan_out)
     rng = np.random.default_rng(rng)
     return (std * rng.standard_normal((fan_in, fan_out))).astype(dtype)
