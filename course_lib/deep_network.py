@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .initialization import init_weights
-from .layers import Affine, SoftmaxWithLoss
+from .layers import Affine
 from .network import ACTIVATION_LAYERS, TwoLayerNet
 from .normalization import BatchNorm
-from .validation import check_choice, check_count, check_labels
+from .validation import check_count, check_labels
 
 
 class DeepNet(TwoLayerNet):
@@ -60,15 +59,7 @@ class DeepNet(TwoLayerNet):
         sizes = [check_count(input_size, "input_size"),
                  *(check_count(h, f"hidden_sizes[{i}]") for i, h in enumerate(hidden_sizes)),
                  check_count(output_size, "output_size")]
-        self.activation = check_choice(activation, ACTIVATION_LAYERS, "activation")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype: expected float32 or float64, got {self.dtype}")
-        rng = np.random.default_rng(seed)
-        self.params = {}
-        for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:]), start=1):
-            self.params[f"W{i}"] = init_weights(fan_in, fan_out, weight_init_std, rng, self.dtype)
-            self.params[f"b{i}"] = np.zeros(fan_out, dtype=self.dtype)
+        self._init_layers(sizes, activation, weight_init_std, dtype, seed)
         self.n_hidden = len(sizes) - 2
         self.batch_norm = bool(batch_norm)
         self.norm_layers = []
@@ -77,8 +68,7 @@ class DeepNet(TwoLayerNet):
             self.params[f"beta{i}"] = np.zeros(width, dtype=self.dtype)
             self.norm_layers.append(BatchNorm(self.params[f"gamma{i}"], self.params[f"beta{i}"],
                                               momentum=momentum))
-        self.layers, self.hidden_outputs = [], []
-        self.loss_layer = SoftmaxWithLoss()
+        self.hidden_outputs = []
 
     @property
     def output_size(self) -> int:

@@ -59,6 +59,10 @@ class TwoLayerNet:
         sizes = [check_count(size, name, 1) for size, name in
                  ((input_size, "input_size"), (hidden_size, "hidden_size"),
                   (output_size, "output_size"))]
+        self._init_layers(sizes, activation, weight_init_std, dtype, seed)
+
+    def _init_layers(self, sizes, activation, weight_init_std, dtype, seed) -> None:
+        """Check the settings and draw W{i} (sizes[i-1], sizes[i]) and b{i} for each layer i."""
         self.activation = check_choice(activation, ACTIVATION_LAYERS, "activation")
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
