@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
 ]
 STEPPER_NOTEBOOK = Path("02_gradient_descent/02_gradient_descent.ipynb")
 PLAYGROUND_DIR = Path("10_playground")
+INIT_EXPLORER_NOTEBOOK = Path("11_initialization/11_initialization.ipynb")
 TIMEOUT_MS = 180_000  # running a whole chapter on a busy 2-core machine can take a while
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -92,13 +93,18 @@ FALLBACKS = {
         "Network playground", UNFINISHED_EXERCISE,
         "from course_lib.widgets import NetworkPlayground\n\n"
         "playground = NetworkPlayground('moons', lr=0.05)\nplayground")),
+    "init_explorer": (Path("11_initialization/explorer.ipynb"), code_notebook(
+        "Initialization explorer", UNFINISHED_EXERCISE,
+        "from course_lib.init_explorer import InitExplorer\n\n"
+        "explorer = InitExplorer(depth=6, activation='relu', weight_init_std=0.05)\nexplorer")),
 }
 
 
 def real_notebook(tool: str) -> Path | None:
     """The chapter's own notebook, relative to notebooks/, when it has been written."""
-    if tool == "stepper":
-        return STEPPER_NOTEBOOK if (ROOT / "notebooks" / STEPPER_NOTEBOOK).exists() else None
+    if tool in ("stepper", "init_explorer"):
+        path = STEPPER_NOTEBOOK if tool == "stepper" else INIT_EXPLORER_NOTEBOOK
+        return path if (ROOT / "notebooks" / path).exists() else None
     found = sorted((ROOT / "notebooks" / PLAYGROUND_DIR).glob("*.ipynb"))
     return found[0].relative_to(ROOT / "notebooks") if found else None
 
@@ -328,3 +334,22 @@ def check_playground(page):
     n_steps = int(playground.get_by_role("spinbutton").input_value())
     assert press(page, playground, "Run N", PLAYGROUND_STEP) == start + 1 + n_steps
     save_screenshot(page, playground, "browser_playground.png")
+
+
+def test_init_explorer_in_jupyterlab(chromium, jupyter_lab):
+    drive(chromium, jupyter_lab, "init_explorer", check_init_explorer, "browser_init_explorer_failure.png")
+
+
+def check_init_explorer(page):
+    """Ticking "batch norm" recomputes the network: the readout's numbers and the picture change."""
+    explorer = wait_until_all_cells_ran(page, "course-InitExplorer")
+    readout, figure = explorer.locator(".course-readout"), explorer.locator("img.course-figure")
+    text, source = readout.inner_text(), figure.get_attribute("src")
+    assert "loss at init" in text and "ln K = 2.303" in text
+    explorer.get_by_role("checkbox", name="batch norm").check()
+    new_text = wait_for_text_change(readout, text)
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[figure.element_handle(), source])
+    stds = re.search(r"activation std, layer 1 .. last\s+([^\n]+)", new_text).group(1).split()
+    assert len(stds) == 6 and all(0.3 < float(s) < 1.0 for s in stds), new_text  # batch norm's scale
+    save_screenshot(page, explorer, "browser_init_explorer.png")
