@@ -83,17 +83,37 @@ def namespaces_work() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
+LEASE_FOLDER = Path("/run/course-sandbox-uids")
+
+
+def _user_ids_with_processes() -> set[int]:
+    """The real user ids of every running process (from /proc)."""
+    ids = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    ids.add(int(line.split()[1]))
+                    break
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return ids
+
+
 class UserIdLease:
     """A user id of its own for one kernel (root only), held until `release()`.
 
-    The id has no entry in /etc/passwd (none is needed to run as it); a lock file in the grader's
-    temporary folder keeps two kernels graded at once from sharing one. Its own id gives each kernel
-    its own process limit (RLIMIT_NPROC counts per user), and lets `release()` end every process
-    the kernel left behind, even one that escaped its process group.
+    The id has no entry in /etc/passwd (none is needed to run as it). A lock file in one folder for
+    the whole machine (not the grader's temporary folder, which differs between grading runs) keeps
+    two kernels graded at once, by any run, from sharing one; an id that still has a process is
+    skipped. Its own id gives each kernel its own process limit (RLIMIT_NPROC counts per user),
+    and lets `release()` end every process the kernel left behind, even one that escaped its
+    process group.
     """
 
     def __init__(self):
-        folder = Path(tempfile.gettempdir()) / "course-sandbox-uids"
+        folder = LEASE_FOLDER if LEASE_FOLDER.parent.is_dir() else \
+            Path(tempfile.gettempdir()) / LEASE_FOLDER.name
         folder.mkdir(mode=0o700, exist_ok=True)
         for slot in range(UID_SLOTS):
             handle = open(folder / f"{slot}.lock", "w")
@@ -101,6 +121,9 @@ class UserIdLease:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.close()
+                continue
+            if UID_BASE + slot in _user_ids_with_processes():
+                handle.close()  # left over from a run that was killed: not ours to reuse
                 continue
             self.uid, self._handle = UID_BASE + slot, handle
             return

@@ -1,0 +1,35 @@
+"""User ids for kernels: one machine-wide lease, never an id that still has a process."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from course_lib import sandbox
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="leasing user ids needs root")
+
+
+@needs_root
+def test_a_lease_is_machine_wide_and_skips_an_id_that_still_has_a_process(tmp_path, monkeypatch):
+    first = sandbox.UserIdLease()
+    # another grading run with another temporary folder still sees the first lease
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    second = sandbox.UserIdLease()
+    assert second.uid != first.uid
+    # a process left running under an id whose lock is free (a killed run) keeps it taken
+    free_uid = second.uid + 1
+    survivor = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        preexec_fn=lambda: os.setresuid(free_uid, free_uid, free_uid))
+    try:
+        third = sandbox.UserIdLease()
+        assert third.uid not in (first.uid, second.uid, free_uid)
+        third.release()
+    finally:
+        survivor.kill()
+        survivor.wait()
+    second.release()
+    first.release()
