@@ -44,8 +44,8 @@ from course_lib.validation import as_float_array, check_choice, check_count, che
 
 # The hyper-parameter that plays the part of momentum in each optimizer that has one.
 MOMENTUM_PARAMETER = {"momentum": "momentum", "nesterov": "momentum", "rmsprop": "decay",
-                      "adam": "beta1"}
-ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam")
+                      "adam": "beta1", "adamw": "beta1"}
+ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam", "adamw")
 
 
 def _as_landscape(landscape):
