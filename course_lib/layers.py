@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from .activations import sigmoid, tanh
-from .validation import as_float_array, check_labels
+from .validation import as_float_array, check_labels, check_positive
 
 
 def sum_to_shape(grad, shape: tuple) -> np.ndarray:
@@ -300,3 +300,69 @@ class SoftmaxWithLoss:
             dx -= self.t
         dx *= dout / n
         return dx
+
+
+class Dropout:
+    """Inverted dropout: in training, each value is dropped (set to 0) with probability p and the
+    kept ones are scaled up by 1 / (1 - p); at test time the layer does nothing.
+
+        training:  out = x * mask / (1 - p),  mask[i] = 1 with probability 1 - p, else 0
+        test:      out = x
+
+    The scaling keeps the expected value unchanged, E[out] = (1 - p) * x / (1 - p) = x, so the
+    next layer sees values of the same size in training and at test time, and nothing needs
+    rescaling after training. A fresh mask is drawn on every training forward pass; backward
+    lets the gradient through the same mask with the same scaling, dx = dout * mask / (1 - p).
+    As ``torch.nn.Dropout(p)``.
+
+    Parameters
+    ----------
+    p : float in [0, 1)
+        Probability of dropping each value.
+    seed : int or None, default 0
+        Seed of the masks: the same seed gives the same sequence of masks.
+
+    Attributes
+    ----------
+    mask : ndarray of bool, the shape of x, or None
+        Where the last training forward pass kept its input; None after a test-time pass.
+    """
+
+    def __init__(self, p: float = 0.5, seed: int | None = 0):
+        self.p = check_positive(p, "p", allow_zero=True)
+        if self.p >= 1:
+            raise ValueError(f"p: expected a dropping probability in [0, 1), got {p!r}")
+        self.rng = np.random.default_rng(seed)
+        self.mask = None
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """
+        Inputs:
+        - x : ndarray, any shape
+        - training : bool; False (test time) returns x unchanged
+
+        Returns:
+        - out : ndarray, the shape and dtype of x
+        """
+        if not training:
+            self.mask = None
+            return x
+        self.mask = self.rng.random(np.shape(x)) >= self.p
+        return x * self._scaled_mask(x)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """
+        Inputs:
+        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+
+        Returns:
+        - dx : ndarray, the shape of x, dx = dout * mask / (1 - p) (dout itself after a
+          test-time pass)
+        """
+        if self.mask is None:
+            return dout
+        return dout * self._scaled_mask(dout)
+
+    def _scaled_mask(self, like: np.ndarray) -> np.ndarray:
+        """mask / (1 - p) in the dtype of `like` (float32 stays float32)."""
+        return self.mask * np.asarray(1 / (1 - self.p), dtype=np.result_type(like, np.float32))

@@ -1,6 +1,7 @@
 """The two-layer network: a classifier built from computational-graph layers.
 
-    x -> Affine(W1, b1) -> activation -> Affine(W2, b2) -> scores -> SoftmaxWithLoss(t) -> L
+    x -> Affine(W1, b1) -> activation [-> Dropout(p)] -> Affine(W2, b2) -> scores
+      -> SoftmaxWithLoss(t) -> L
 
 ``gradient`` runs the layers forward, then backward in reverse order (backpropagation);
 ``numerical_gradient`` gets the same numbers by central differences, one parameter at a time,
@@ -17,8 +18,9 @@ import numpy as np
 
 from . import gradient as numerical
 from .initialization import init_weights
-from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from .validation import as_float_array, check_choice, check_class_indices, check_count, check_labels
+from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from .validation import (as_float_array, check_choice, check_class_indices, check_count,
+                         check_labels)
 
 # The hidden ReLU works in place: the arrays it receives are temporaries of one pass.
 ACTIVATION_LAYERS = {"relu": lambda: Relu(inplace=True), "sigmoid": Sigmoid, "tanh": Tanh}
@@ -43,23 +45,33 @@ class TwoLayerNet:
     dtype : {np.float32, np.float64}, default np.float32
         The dtype of every parameter and every computation.
     seed : int or None, default 0
-        Seed of the initial weights: the same seed gives the same network.
+        Seed of the initial weights (and of the dropout masks): the same seed gives the same
+        network.
+    dropout : float in [0, 1), default 0
+        Probability of dropping each hidden unit's output while training (inverted dropout,
+        `course_lib.layers.Dropout`); 0 means no dropout layer.
 
     Attributes
     ----------
     params : dict of ndarray
         "W1" (D, H), "b1" (H,), "W2" (H, K), "b2" (K,). Optimizers update these arrays in place.
     layers : list
-        [Affine, activation, Affine] of the last forward pass; loss_layer is its SoftmaxWithLoss.
+        [Affine, activation, Affine] (with Dropout before the second Affine when dropout > 0) of
+        the last forward pass; loss_layer is its SoftmaxWithLoss.
+    training : bool, default False
+        Whether the network is being trained: dropout drops only then. `fit` sets it to True
+        for its updates and back to False to measure.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int,
                  activation: str = "relu", weight_init_std="he", dtype=np.float32,
-                 seed: int | None = 0):
+                 seed: int | None = 0, dropout: float = 0.0):
         sizes = [check_count(size, name, 1) for size, name in
                  ((input_size, "input_size"), (hidden_size, "hidden_size"),
                   (output_size, "output_size"))]
         self._init_layers(sizes, activation, weight_init_std, dtype, seed)
+        if dropout:
+            self.dropout_layer = Dropout(dropout, seed)
 
     def _init_layers(self, sizes, activation, weight_init_std, dtype, seed) -> None:
         """Check the settings and draw W{i} (sizes[i-1], sizes[i]) and b{i} for each layer i."""
@@ -74,6 +86,8 @@ class TwoLayerNet:
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=self.dtype)
         self.layers = []
         self.loss_layer = SoftmaxWithLoss()
+        self.dropout_layer = None  # TwoLayerNet(dropout=p) sets one
+        self.training = False
 
     @property
     def input_size(self) -> int:
@@ -140,7 +154,7 @@ class TwoLayerNet:
         dout = self.loss_layer.backward(1.0)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        first, _, second = self.layers
+        first, second = self.layers[0], self.layers[-1]
         return loss, {"W1": first.dW, "b1": first.db, "W2": second.dW, "b2": second.db}
 
     def gradient(self, x, t) -> dict:
@@ -157,7 +171,8 @@ class TwoLayerNet:
         """Gradient of the loss by central differences, one parameter element at a time.
 
         Costs two forward passes per parameter: fine for checking backpropagation on a tiny
-        network, hopeless for training one. Use float64 for checks; float32 round-off is large.
+        network, hopeless for training one. Use float64 for checks; float32 round-off is large,
+        and training=False with dropout (a new dropout mask in every pass has no gradient).
 
         Returns
         -------
@@ -192,9 +207,12 @@ class TwoLayerNet:
         self.layers = [Affine(p["W1"], p["b1"], input_grad=False),
                        ACTIVATION_LAYERS[self.activation](),
                        Affine(p["W2"], p["b2"])]
+        if self.dropout_layer is not None:
+            self.layers.insert(2, self.dropout_layer)  # on the hidden values, before Affine 2
         out = x
         for layer in self.layers:
-            out = layer.forward(out)
+            out = (layer.forward(out, training=self.training) if layer is self.dropout_layer
+                   else layer.forward(out))
         return self._check_scores(out)
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Gradient-based optimizers, learning-rate decay and Newton's method.
+"""Gradient-based optimizers, learning-rate schedules and Newton's method.
 
 Every optimizer has the same interface (the style of *Deep Learning from Scratch*)::
 
@@ -14,10 +14,11 @@ operation is elementwise.
 
 Relation to PyTorch (``torch.optim``), which the tests use as an independent reference:
 
-- SGD, AdaGrad, RMSProp and Adam follow the same formulas as PyTorch (with PyTorch's defaults
-  ``lr_decay=0``, ``weight_decay=0``, ``momentum=0``, ``centered=False``, ``amsgrad=False``), and
-  ``eps`` is added *outside* the square root, ``g / (sqrt(h) + eps)``, as PyTorch, Keras and
-  Deep Learning from Scratch do. (Goodfellow et al. put it inside for RMSProp, ``sqrt(eps + h)``.)
+- SGD, AdaGrad, RMSProp, Adam and AdamW (which decays weight matrices only, see `AdamW`) follow the
+  same formulas as PyTorch (with PyTorch's defaults ``lr_decay=0``, ``momentum=0``,
+  ``centered=False``, ``amsgrad=False``, and ``weight_decay=0`` except in AdamW), and ``eps`` is
+  added *outside* the square root, ``g / (sqrt(h) + eps)``, as PyTorch, Keras and Deep Learning
+  from Scratch do. (Goodfellow et al. put it inside for RMSProp, ``sqrt(eps + h)``.)
 - Momentum and Nesterov use the *velocity form* ``v <- mu v - lr g; w <- w + v``, where PyTorch keeps
   ``b <- mu b + g; w <- w - lr b``. With a constant learning rate ``v = -lr b`` and the two give the
   same steps. With a schedule they differ: the velocity form keeps the momentum of steps taken with
@@ -37,7 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.validation import as_float_array, check_choice, check_positive, check_same_shape
+from course_lib.regularization import is_decayed
+from course_lib.validation import (as_float_array, check_choice, check_count, check_positive,
+                                   check_same_shape)
 
 
 def _check_fraction(value, name: str) -> float:
@@ -104,7 +107,8 @@ class Optimizer:
         Learning rate, > 0.
     schedule : callable, optional
         ``schedule(step) -> factor``; the update number ``step`` (0, 1, 2, ...) uses the learning rate
-        ``lr * schedule(step)``. See `StepDecay`, `ExponentialDecay`, `InverseTimeDecay`.
+        ``lr * schedule(step)``. See `StepDecay`, `ExponentialDecay`, `InverseTimeDecay`,
+        `CosineDecay`, `Warmup`.
 
     Attributes
     ----------
@@ -335,6 +339,43 @@ class Adam(Optimizer):
         w -= _rms_step(m, r, lr * sqrt_c2 / c1, self.eps * sqrt_c2, out=step)
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019)::
+
+        w <- w - lr * weight_decay * w          (shrink the weights, outside the gradient)
+        w <- w - lr m_hat / (sqrt(v_hat) + eps)  (the Adam step of the loss gradient alone)
+
+    L2 weight decay adds ``weight_decay * w`` to the gradient instead. With plain SGD the two are
+    the same update; with Adam they are not: the L2 term passes through Adam's division by
+    ``sqrt(v_hat)``, so a weight with large gradients is hardly decayed and one with tiny gradients
+    is decayed hard. AdamW shrinks every weight by the same fraction ``lr * weight_decay`` per step.
+
+    As ``torch.optim.AdamW`` (``amsgrad=False``), except that only weight matrices are decayed,
+    not biases (`course_lib.regularization.is_decayed`), which torch does with two parameter
+    groups.
+
+    Parameters
+    ----------
+    lr : float, > 0
+    weight_decay : float, >= 0
+        Fraction of each weight removed per step, divided by lr (PyTorch's default is 0.01).
+    beta1, beta2 : float in [0, 1)
+    eps : float, > 0
+    schedule : callable, optional
+        Scales the decay too: the shrinking uses the step's learning rate.
+    """
+
+    def __init__(self, lr: float = 0.001, weight_decay: float = 0.01, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8, schedule=None):
+        super().__init__(lr, beta1, beta2, eps, schedule)
+        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+
+    def _update_one(self, key, w, g, lr):
+        if is_decayed(w):
+            w *= 1 - lr * self.weight_decay
+        super()._update_one(key, w, g, lr)
+
+
 # Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.
 
 @dataclass(frozen=True)
@@ -390,6 +431,62 @@ class InverseTimeDecay:
         return 1.0 / (1.0 + float(self.k) * step)
 
 
+@dataclass(frozen=True)
+class CosineDecay:
+    """Lower the learning rate along half a cosine, from 1 to `min_factor` over `total_steps`::
+
+        min_factor + (1 - min_factor) (1 + cos(pi step / total_steps)) / 2
+
+    and `min_factor` after that. Slow at first, fastest in the middle, slow again at the end.
+    As ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total_steps, eta_min=min_factor * lr)``
+    for steps up to T_max (torch's curve then rises again, a restart; this one stays down). With
+    the default min_factor = 0 the factor reaches 0 at total_steps, so train for at most
+    total_steps updates (steps 0 to total_steps - 1).
+    """
+
+    total_steps: int
+    min_factor: float = 0.0
+
+    def __post_init__(self):
+        check_count(self.total_steps, "total_steps", 1)
+        if check_positive(self.min_factor, "min_factor", allow_zero=True) > 1:
+            raise ValueError(f"min_factor: expected a number in [0, 1], got {self.min_factor!r}")
+
+    def __call__(self, step: int) -> float:
+        progress = min(step, self.total_steps) / self.total_steps
+        return self.min_factor + (1 - self.min_factor) * (1 + math.cos(math.pi * progress)) / 2
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """Raise the learning rate linearly during the first `steps` updates, then follow `then`::
+
+        (step + 1) / steps          for step < steps       (1/steps, 2/steps, ..., 1)
+        then(step - steps)          after (1 when then is None)
+
+    so the schedule after the warm-up starts at its own step 0. In the first steps Adam's second
+    moment and the weights themselves are still far from typical values; small steps keep the
+    first updates from throwing the network somewhere bad. ``Warmup(w, CosineDecay(T - w))`` is
+    the usual warm-up then cosine, as torch's
+    ``SequentialLR([LinearLR(start_factor=1/w, total_iters=w - 1), CosineAnnealingLR(T - w)],
+    milestones=[w])``.
+    """
+
+    steps: int
+    then: object = None
+
+    def __post_init__(self):
+        check_count(self.steps, "steps", 1)
+        if self.then is not None and not callable(self.then):
+            raise TypeError(f"then: expected a schedule (a callable step -> factor) or None, "
+                            f"got {type(self.then).__name__}")
+
+    def __call__(self, step: int) -> float:
+        if step < self.steps:
+            return (step + 1) / self.steps
+        return 1.0 if self.then is None else float(self.then(step - self.steps))
+
+
 def newton_step(x, grad, hessian) -> np.ndarray:
     """One Newton-Raphson step:  ``x_new = x - H^{-1} g``.
 
@@ -428,7 +525,7 @@ def newton_step(x, grad, hessian) -> np.ndarray:
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov,
-              "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
+              "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}
 
 
 def get_optimizer(name: str, **kwargs) -> Optimizer:

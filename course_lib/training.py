@@ -7,6 +7,12 @@ One epoch is one pass over the training set in shuffled mini-batches. For every 
 
 and after every epoch the loss and accuracy are measured on the training set and, when given,
 the validation set, all with the same weights (those at the end of the epoch).
+
+Three regularizers plug in (course_lib.regularization): ``weight_decay`` adds the L2 penalty to
+every batch's loss and gradient, ``augment`` changes every training batch before its step (e.g.
+random shifts), and ``patience`` stops early and puts back the weights of the best epoch. A model
+with a ``training`` attribute (a TwoLayerNet with dropout) is switched to training mode for the
+updates and back for the measurements.
 """
 from __future__ import annotations
 
@@ -17,7 +23,8 @@ from tqdm.auto import tqdm
 
 from .data import minibatches
 from .optimizers import get_optimizer
-from .validation import check_class_indices, check_count
+from .regularization import early_stopping, l2_gradient, l2_penalty
+from .validation import check_class_indices, check_count, check_positive
 
 # The per-epoch training loss and accuracy are measured on at most this many training samples
 # (a fixed random subset), so that measuring costs a small part of an epoch even on MNIST.
@@ -35,10 +42,12 @@ class History:
     val_loss, val_accuracy : list of float, one per epoch
         On the validation set after the epoch; empty without validation data.
     batch_loss : list of float, one per iteration
-        The loss of each mini-batch, before its update: noisy, and the only record of the
-        course of an epoch.
+        The loss of each mini-batch, before its update (with the L2 penalty, when there is
+        one): noisy, and the only record of the course of an epoch.
     batches_per_epoch : int
         Iterations per epoch, to put batch_loss on an epoch axis (iteration / batches_per_epoch).
+    best_epoch : int or None
+        With early stopping: the epoch whose weights the model holds after `fit`.
     """
     loss: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
@@ -46,6 +55,7 @@ class History:
     val_accuracy: list = field(default_factory=list)
     batch_loss: list = field(default_factory=list)
     batches_per_epoch: int = 0
+    best_epoch: int | None = None
 
     @property
     def epochs(self) -> int:
@@ -54,7 +64,8 @@ class History:
 
 
 def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=None, t_val=None,
-        seed: int | None = 0, progress: bool = True, callback=None) -> History:
+        seed: int | None = 0, progress: bool = True, callback=None, weight_decay: float = 0.0,
+        augment=None, patience: int | None = None) -> History:
     """Train `model` with mini-batch gradient descent.
 
     Parameters
@@ -78,6 +89,16 @@ def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=
     callback : callable, optional
         ``callback(epoch, history)`` after each epoch (epoch counts from 1); returning True stops
         training early.
+    weight_decay : float, default 0
+        lambda of the L2 penalty (lambda / 2) sum W^2 added to each batch's loss, and lambda W to
+        its gradient (`l2_penalty`, `l2_gradient`). The recorded epoch losses are the model's
+        own loss, without the penalty, so that runs with and without it compare.
+    augment : callable, optional
+        ``augment(x_batch) -> x_batch`` applied to every training batch before its step, e.g.
+        `RandomShift`; the measurements use the data as given.
+    patience : int, optional
+        Early stopping: stop once the validation loss has not improved for this many epochs
+        (`early_stopping`) and give the model back the weights of its best epoch. Needs x_val.
 
     Returns
     -------
@@ -90,19 +111,37 @@ def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=
     if (x_val is None) != (t_val is None):
         raise ValueError("x_val and t_val: expected both or neither, got only "
                          f"{'x_val' if t_val is None else 't_val'}")
+    weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment: expected a callable x_batch -> x_batch or None, "
+                        f"got {type(augment).__name__}")
+    if patience is not None:
+        patience = check_count(patience, "patience", 1)
+        if x_val is None:
+            raise ValueError("patience: early stopping watches the validation loss; give x_val "
+                             "and t_val")
     x_train, t_train = np.asarray(x_train), np.asarray(t_train)
     rng = np.random.default_rng(seed)
     subset = rng.permutation(len(x_train))[:TRAIN_EVAL_SIZE]
     x_eval, t_eval = ((x_train, t_train) if len(x_train) <= TRAIN_EVAL_SIZE
                       else (x_train[subset], t_train[subset]))
     history = History(batches_per_epoch=-(-len(x_train) // batch_size))  # ceil(N / batch_size)
+    best_params = {}  # with early stopping: the weights after the best epoch so far
     bar = tqdm(total=epochs * history.batches_per_epoch, disable=not progress, unit="batch")
     with bar:
         for epoch in range(1, epochs + 1):
             bar.set_description(f"epoch {epoch}/{epochs}")
             for x_batch, t_batch in minibatches(x_train, t_train, batch_size, shuffle=True,
                                                 seed=int(rng.integers(2**31))):
+                if augment is not None:
+                    x_batch = augment(x_batch)
+                _set_training(model, True)
                 loss, grads = _loss_and_gradient(model, x_batch, t_batch)
+                _set_training(model, False)
+                if weight_decay:
+                    loss += l2_penalty(model.params, weight_decay)
+                    decay = l2_gradient(model.params, weight_decay)
+                    grads = {key: g + decay[key] for key, g in grads.items()}
                 optimizer.update(model.params, grads)
                 history.batch_loss.append(float(loss))
                 bar.update()
@@ -110,8 +149,16 @@ def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=
             if x_val is not None:
                 _record(history, "val_", model, x_val, t_val)
             bar.set_postfix(_latest(history), refresh=False)
-            if callback is not None and callback(epoch, history):
+            stop = callback is not None and callback(epoch, history)
+            if patience is not None:
+                history.best_epoch, stop_epoch = early_stopping(history.val_loss, patience)
+                if history.best_epoch == epoch:
+                    best_params = {key: value.copy() for key, value in model.params.items()}
+                stop = stop or stop_epoch is not None
+            if stop:
                 break
+    for key, value in best_params.items():
+        model.params[key][...] = value  # in place: the model's layers hold these arrays
     return history
 
 
@@ -143,6 +190,12 @@ def confusion_matrix(t_true, t_pred, n_classes: int | None = None) -> np.ndarray
     pred = check_class_indices(t_pred, len(t_true), n_classes, "t_pred")
     counts = np.bincount(true * n_classes + pred, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes)
+
+
+def _set_training(model, training: bool) -> None:
+    """Switch a model with training and test modes (dropout) to one of them."""
+    if hasattr(model, "training"):
+        model.training = training
 
 
 def _loss_and_gradient(model, x, t):

@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 
 from course_lib import plotting
 from course_lib.autograd import pass_to_parents, topological_order
-from course_lib.data import TOY_DATASETS, load_toy
+from course_lib.data import TOY_DATASETS, load_toy, train_val_test_split
 from course_lib.landscapes import LANDSCAPES, get_landscape
 from course_lib.network import ACTIVATION_LAYERS, TwoLayerNet
 from course_lib.optimizers import OPTIMIZERS, get_optimizer
@@ -47,8 +47,8 @@ from course_lib.validation import as_float_array, check_choice, check_count, che
 
 # The hyper-parameter that plays the part of momentum in each optimizer that has one.
 MOMENTUM_PARAMETER = {"momentum": "momentum", "nesterov": "momentum", "rmsprop": "decay",
-                      "adam": "beta1"}
-ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam")
+                      "adam": "beta1", "adamw": "beta1"}
+ADAPTIVE_OPTIMIZERS = ("adagrad", "rmsprop", "adam", "adamw")
 
 
 def _as_landscape(landscape):
@@ -469,6 +469,9 @@ class PlaygroundState(_Status):
         Mini-batch size; default None: every step uses the whole data set.
     seed : int
         Seeds the data, the initial weights and the batches: the same seed, the same run.
+    holdout : float in [0, 1), default 0
+        Fraction of the data set kept out of training, to see how the network does on points it
+        never learns from; with 0 every point trains.
     max_steps : int
     divergence_factor : float
         The run counts as diverged when the loss overflows or exceeds this many times the loss
@@ -485,9 +488,13 @@ class PlaygroundState(_Status):
     Attributes
     ----------
     x : ndarray, shape (N, 2);  t : ndarray, shape (N,) int
+        The training points.
+    x_holdout : ndarray, shape (M, 2);  t_holdout : ndarray, shape (M,) int
+        The held-out points (M = 0 without `holdout`).
     network : the model being trained
-    history : dict with lists "loss" and "accuracy" on the whole data set, one value per step,
-        starting with the untrained network (so ``len(history["loss"]) == steps + 1``); all finite
+    history : dict with lists "loss" and "accuracy" on the training points, one value per step,
+        starting with the untrained network (so ``len(history["loss"]) == steps + 1``), and with
+        `holdout` also "val_loss" and "val_accuracy" on the held-out points; all finite
     status : {"running", "diverged", "stopped"};  message : str
         Why it stopped, e.g. "diverged at step 4: the loss 31.2 is more than 20 times ...".
     ignored : list of str
@@ -497,7 +504,8 @@ class PlaygroundState(_Status):
     def __init__(self, dataset: str = "spirals", hidden_size: int = 16, activation: str = "tanh",
                  optimizer: str = "adam", lr: float = 0.02, n_samples: int = 200, noise=None,
                  batch_size: int | None = None, seed: int = 0, max_steps: int = 100_000,
-                 divergence_factor: float = 20.0, network_class=TwoLayerNet):
+                 divergence_factor: float = 20.0, network_class=TwoLayerNet,
+                 holdout: float = 0.0):
         self.dataset = check_choice(dataset, TOY_DATASETS, "dataset")
         self.hidden_size = check_count(hidden_size, "hidden_size")
         self.activation = check_choice(activation, ACTIVATION_LAYERS, "activation")
@@ -507,9 +515,16 @@ class PlaygroundState(_Status):
         self.divergence_factor = check_positive(divergence_factor, "divergence_factor")
         self.network_class = _check_network_class(network_class)
         extra = {} if noise is None else {"noise": noise}
-        self.x, self.t = load_toy(self.dataset, n_samples=check_count(n_samples, "n_samples"),
-                                  seed=seed, **extra)
-        self.n_classes = int(self.t.max()) + 1
+        holdout = check_positive(holdout, "holdout", allow_zero=True)
+        if holdout >= 1:
+            raise ValueError(f"holdout: expected a fraction in [0, 1), got {holdout!r}")
+        x, t = load_toy(self.dataset, n_samples=check_count(n_samples, "n_samples"), seed=seed,
+                        **extra)
+        self.n_classes = int(t.max()) + 1
+        # without a holdout the points keep their order, so runs stay as they were
+        (self.x, self.t), (self.x_holdout, self.t_holdout), _ = (
+            train_val_test_split(x, t, val_fraction=holdout, test_fraction=0.0, seed=seed)
+            if holdout else ((x, t), (x[:0], t[:0]), None))
         self.reset()
 
     def _build_network(self):
@@ -532,26 +547,37 @@ class PlaygroundState(_Status):
         self.optimizer.reset()
         self._rng = np.random.default_rng(self.seed)
         self.history = {"loss": [], "accuracy": []}
+        if len(self.x_holdout):
+            self.history.update(val_loss=[], val_accuracy=[])
         self._stop("running", "")
         self._record()
 
     def _record(self) -> None:
-        """Append the loss and accuracy on the whole data set; a loss that is not finite is not
-        recorded but stops the run, so the history holds only numbers that can be drawn."""
+        """Append the loss and accuracy on the training (and held-out) points; a loss that is
+        not finite is not recorded but stops the run, so the history holds only numbers that can
+        be drawn."""
         with np.errstate(all="ignore"):
-            loss = float(self.network.loss(self.x, self.t))
-            accuracy = float(np.mean(self.predict_classes(self.x) == self.t))
-        if not np.isfinite(loss):
-            self._diverge(f"the loss became {loss}")
-            return
+            measured = self._measure("", self.x, self.t)
+            if len(self.x_holdout):
+                measured.update(self._measure("val_", self.x_holdout, self.t_holdout))
+        loss = measured["loss"]
+        for key, what in (("loss", "loss"), ("val_loss", "held-out loss")):
+            if key in measured and not np.isfinite(measured[key]):
+                self._diverge(f"the {what} became {measured[key]}")
+                return
         if self.history["loss"] and loss > self.divergence_factor * self.history["loss"][0]:
             self._diverge(f"the loss {loss:.3g} is more than {self.divergence_factor:g} times its "
                           f"start value {self.history['loss'][0]:.3g}")
             return
-        self.history["loss"].append(loss)
-        self.history["accuracy"].append(accuracy)
+        for key, value in measured.items():
+            self.history[key].append(value)
         if self.steps >= self.max_steps:
             self._stop("stopped", f"stopped after max_steps = {self.max_steps} steps")
+
+    def _measure(self, prefix: str, x, t) -> dict:
+        """The network's loss and accuracy on the points (x, t), named prefix + "loss", ..."""
+        return {prefix + "loss": float(self.network.loss(x, t)),
+                prefix + "accuracy": float(np.mean(self.predict_classes(x) == t))}
 
     def _diverge(self, reason: str) -> None:
         self._stop("diverged", f"diverged at step {self.steps + 1}: {reason}; try a smaller "
@@ -1150,7 +1176,8 @@ class NetworkPlayground(_Tool):
     network_class : class, default TwoLayerNet
         Plug in your own network: any class with TwoLayerNet's interface.
     **options
-        More `PlaygroundState` settings: n_samples, noise, batch_size, seed.
+        More `PlaygroundState` settings: n_samples, noise, batch_size, seed, holdout (drawn as
+        hollow points, with held-out curves beside the training curves).
 
     Attributes
     ----------
@@ -1199,6 +1226,10 @@ class NetworkPlayground(_Tool):
             1, 3, gridspec_kw={"width_ratios": [1.2, 1, 1]})
         plotting.plot_decision_boundary(self.state.network.predict, self.state.x, self.state.t,
                                         ax=self.boundary_axis, resolution=self.resolution)
+        if len(self.state.x_holdout):  # hollow: the points the network never trains on
+            self.boundary_axis.scatter(*self.state.x_holdout.T, s=22, facecolors="none",
+                                       edgecolors=[plotting.PALETTE[k] for k in self.state.t_holdout],
+                                       linewidths=1.2, label="held out")
         plotting.plot_learning_curves(self.state.history, ax=self.curve_axes, log_loss=True,
                                       xlabel="step", start=0)
         self.curve_axes[1].set_ylim(0.0, 1.02)  # accuracy: the whole range, never rescaled
@@ -1218,8 +1249,11 @@ class NetworkPlayground(_Tool):
         rows = [["network", html.escape(state.network_class.__name__)],
                 ["step", state.steps],
                 ["loss", f"{state.history['loss'][-1]:.4g}"],
-                ["accuracy", f"{state.history['accuracy'][-1]:.1%}"],
-                ["status", _status_html(state.status, state.message)]]
+                ["accuracy", f"{state.history['accuracy'][-1]:.1%}"]]
+        if len(state.x_holdout):
+            rows += [["held-out loss", f"{state.history['val_loss'][-1]:.4g}"],
+                     ["held-out accuracy", f"{state.history['val_accuracy'][-1]:.1%}"]]
+        rows.append(["status", _status_html(state.status, state.message)])
         if state.ignored:
             rows.append(["note", f"{html.escape(state.network_class.__name__)} takes no "
                                  f"{' or '.join(state.ignored)} argument; that control does "

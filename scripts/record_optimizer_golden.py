@@ -1,8 +1,8 @@
 """Record golden optimizer trajectories with PyTorch's optimizers, for tests/test_optimizers.py.
 
-PyTorch is the independent reference: this script runs torch.optim.{SGD, Adagrad, RMSprop, Adam}
-(gradients from torch.autograd) on two problems and stores every iterate, so that the tests can
-replay course_lib.optimizers on the same problems and compare, without importing torch.
+PyTorch is the independent reference: this script runs torch.optim.{SGD, Adagrad, RMSprop, Adam,
+AdamW} (gradients from torch.autograd) on two problems and stores every iterate, so that the tests
+can replay course_lib.optimizers on the same problems and compare, without importing torch.
 
     .venv/bin/pip install torch==2.13.0          # only for this script; never a course dependency
     .venv/bin/python scripts/record_optimizer_golden.py
@@ -70,7 +70,13 @@ def torch_optimizer(case: dict, tensors: list) -> tuple[torch.optim.Optimizer, s
         options = {"lr": kwargs["lr"], "alpha": kwargs["decay"], "eps": kwargs["eps"]}
         return torch.optim.RMSprop(tensors, **options), _described("RMSprop", options)
     options = {"lr": kwargs["lr"], "betas": (kwargs["beta1"], kwargs["beta2"]), "eps": kwargs["eps"]}
-    return torch.optim.Adam(tensors, **options), _described("Adam", options)
+    if name == "adam":
+        return torch.optim.Adam(tensors, **options), _described("Adam", options)
+    # course_lib's AdamW decays weight matrices only: two parameter groups
+    groups = [{"params": [w for w in tensors if w.ndim >= 2], "weight_decay": kwargs["weight_decay"]},
+              {"params": [w for w in tensors if w.ndim < 2], "weight_decay": 0.0}]
+    return (torch.optim.AdamW([g for g in groups if g["params"]], **options),
+            _described("AdamW", {**options, "weight_decay": f"{kwargs['weight_decay']} on matrices only"}))
 
 
 def torch_scheduler(schedule: dict | None, optimizer: torch.optim.Optimizer):
@@ -79,6 +85,18 @@ def torch_scheduler(schedule: dict | None, optimizer: torch.optim.Optimizer):
         return None, ""
     if isinstance(optimizer, torch.optim.Adagrad) and schedule["name"] == "InverseTimeDecay":
         return None, ""  # done by Adagrad's own lr_decay, see torch_optimizer
+    if schedule["name"] == "CosineDecay":
+        return torch_cosine(schedule, optimizer)
+    if schedule["name"] == "Warmup":
+        steps = schedule["steps"]
+        warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1 / steps, end_factor=1.0,
+                                                   total_iters=steps - 1)
+        described = f" + LinearLR(start_factor=1/{steps}, total_iters={steps - 1})"
+        if schedule["then"] is None:
+            return warmup, described
+        after, after_described = torch_cosine(schedule["then"], optimizer)
+        return (torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, after], milestones=[steps]),
+                f" + SequentialLR([{described[3:]}, {after_described[3:]}], milestones=[{steps}])")
     if schedule["name"] == "StepDecay":
         options = {"step_size": schedule["every"], "gamma": schedule["factor"]}
         return torch.optim.lr_scheduler.StepLR(optimizer, **options), " + " + _described("StepLR", options)
@@ -89,6 +107,14 @@ def torch_scheduler(schedule: dict | None, optimizer: torch.optim.Optimizer):
     k = schedule["k"]
     return (torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 / (1 + k * step)),
             f" + LambdaLR(lambda step: 1 / (1 + {k} * step))")
+
+
+def torch_cosine(schedule: dict, optimizer: torch.optim.Optimizer):
+    """CosineAnnealingLR for the course's CosineDecay (eta_min is a learning rate, not a factor)."""
+    options = {"T_max": schedule["total_steps"],
+               "eta_min": schedule["min_factor"] * optimizer.param_groups[0]["lr"]}
+    return (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, **options),
+            " + " + _described("CosineAnnealingLR", options))
 
 
 def run_case(case: dict, problem: dict) -> tuple[dict[str, np.ndarray], str]:
@@ -120,6 +146,9 @@ def make_cases() -> list[dict]:
             "rmsprop": [{"lr": 0.01, "decay": 0.99, "eps": 1e-8}, {"lr": 0.05, "decay": 0.9, "eps": 1e-6}],
             "adam": [{"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
                      {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-4}],
+            # p is a vector, which AdamW does not decay: these runs must equal Adam's
+            "adamw": [{"lr": 0.1, "weight_decay": 0.5, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                      {"lr": 0.05, "weight_decay": 0.01, "beta1": 0.5, "beta2": 0.9, "eps": 1e-4}],
         },
         "least_squares": {
             "sgd": [{"lr": 0.05}, {"lr": 0.2}],
@@ -129,6 +158,8 @@ def make_cases() -> list[dict]:
             "rmsprop": [{"lr": 0.01, "decay": 0.99, "eps": 1e-8}, {"lr": 0.03, "decay": 0.8, "eps": 1e-5}],
             "adam": [{"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
                      {"lr": 0.2, "beta1": 0.0, "beta2": 0.5, "eps": 1e-6}],
+            "adamw": [{"lr": 0.05, "weight_decay": 0.5, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                      {"lr": 0.2, "weight_decay": 2.0, "beta1": 0.0, "beta2": 0.5, "eps": 1e-6}],
         },
     }
     cases = [{"optimizer": name, "kwargs": kwargs, "schedule": None, "problem": problem, "dtype": "float64"}
@@ -142,6 +173,10 @@ def make_cases() -> list[dict]:
         ("rmsprop", {"name": "ExponentialDecay", "rate": 0.9}),
         ("adam", {"name": "StepDecay", "every": 5, "factor": 0.3}),
         ("adam", {"name": "InverseTimeDecay", "k": 0.5}),
+        ("sgd", {"name": "CosineDecay", "total_steps": N_STEPS, "min_factor": 0.1}),
+        ("adamw", {"name": "Warmup", "steps": 3,
+                   "then": {"name": "CosineDecay", "total_steps": N_STEPS - 3, "min_factor": 0.0}}),
+        ("adam", {"name": "Warmup", "steps": 4, "then": None}),
     ]
     cases += [{"optimizer": name, "kwargs": settings["least_squares"][name][0], "schedule": schedule,
                "problem": "least_squares", "dtype": "float64"} for name, schedule in schedules]

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 from course_lib.landscapes import get_landscape
-from course_lib.optimizers import (OPTIMIZERS, SGD, AdaGrad, Adam, ExponentialDecay, InverseTimeDecay,
-                                   Momentum, Nesterov, Optimizer, RMSProp, StepDecay, get_optimizer,
-                                   newton_step)
+from course_lib.optimizers import (OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, CosineDecay, ExponentialDecay,
+                                   InverseTimeDecay, Momentum, Nesterov, Optimizer, RMSProp, StepDecay,
+                                   Warmup, get_optimizer, newton_step)
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "optimizer_golden.npz")
 META = json.loads(str(GOLDEN["meta"]))
-SCHEDULES = {cls.__name__: cls for cls in (StepDecay, ExponentialDecay, InverseTimeDecay)}
+SCHEDULES = {cls.__name__: cls for cls in (StepDecay, ExponentialDecay, InverseTimeDecay, CosineDecay,
+                                            Warmup)}
 
 
 def _course_form_differs(case) -> bool:
@@ -54,9 +55,16 @@ def _gradient_function(case):
 
 
 def _schedule(case):
-    if case["schedule"] is None:
+    return _built_schedule(case["schedule"])
+
+
+def _built_schedule(spec):
+    """The course schedule a golden case describes; Warmup's `then` is itself a description."""
+    if spec is None:
         return None
-    spec = dict(case["schedule"])
+    spec = dict(spec)
+    if "then" in spec:
+        spec["then"] = _built_schedule(spec["then"])
     return SCHEDULES[spec.pop("name")](**spec)
 
 
@@ -275,7 +283,8 @@ def test_every_registered_name_builds_its_class_with_its_hyperparameters():
     examples = {"sgd": {"lr": 0.5}, "momentum": {"lr": 0.5, "momentum": 0.8},
                 "nesterov": {"lr": 0.5, "momentum": 0.7}, "adagrad": {"lr": 0.5, "eps": 1e-6},
                 "rmsprop": {"lr": 0.5, "decay": 0.9, "eps": 1e-6},
-                "adam": {"lr": 0.5, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}}
+                "adam": {"lr": 0.5, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+                "adamw": {"lr": 0.5, "weight_decay": 0.1, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}}
     assert set(examples) == set(OPTIMIZERS)
     for name, kwargs in examples.items():
         optimizer = get_optimizer(name.upper(), **kwargs)
@@ -290,12 +299,15 @@ def test_defaults_are_the_documented_ones():
     assert (RMSProp().lr, RMSProp().decay, RMSProp().eps) == (0.001, 0.99, 1e-8)
     adam = Adam()
     assert (adam.lr, adam.beta1, adam.beta2, adam.eps) == (0.001, 0.9, 0.999, 1e-8)
+    adamw = AdamW()  # torch.optim.AdamW's defaults
+    assert (adamw.lr, adamw.weight_decay, adamw.beta1, adamw.beta2, adamw.eps) == (0.001, 0.01, 0.9, 0.999,
+                                                                                   1e-8)
 
 
 def test_unknown_optimizer_name_lists_the_valid_names():
-    with pytest.raises(ValueError, match="name: unknown name 'adamw'; expected one of adagrad, adam, "
-                                         "momentum, nesterov, rmsprop, sgd"):
-        get_optimizer("adamw")
+    with pytest.raises(ValueError, match="name: unknown name 'lamb'; expected one of adagrad, adam, "
+                                         "adamw, momentum, nesterov, rmsprop, sgd"):
+        get_optimizer("lamb")
 
 
 def test_unknown_hyperparameter_is_named_with_the_accepted_ones():
@@ -316,6 +328,8 @@ def test_unknown_hyperparameter_is_named_with_the_accepted_ones():
     ("adam", {"beta1": 1.0}, r"beta1: expected a number in \[0, 1\), got 1.0"),
     ("adam", {"beta2": 1.2}, r"beta2: expected a number in \[0, 1\), got 1.2"),
     ("adam", {"eps": -1e-8}, r"eps: expected a finite number > 0, got -1e-08"),
+    ("adamw", {"weight_decay": -0.1}, r"weight_decay: expected a finite number >= 0, got -0.1"),
+    ("adamw", {"beta1": 1.0}, r"beta1: expected a number in \[0, 1\), got 1.0"),
 ])
 def test_bad_hyperparameters_are_rejected_by_name(name, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -376,6 +390,13 @@ def test_schedules_give_the_documented_factors():
     np.testing.assert_allclose([ExponentialDecay(rate=0.9)(t) for t in steps], 0.9 ** np.arange(7))
     np.testing.assert_allclose([InverseTimeDecay(k=0.5)(t) for t in steps], 1 / (1 + 0.5 * np.arange(7)))
     assert InverseTimeDecay(k=0)(100) == 1
+    cosine = [CosineDecay(total_steps=4, min_factor=0.2)(t) for t in steps]
+    np.testing.assert_allclose(cosine, [1, 0.2 + 0.8 * (1 + np.sqrt(0.5)) / 2, 0.6,
+                                        0.2 + 0.8 * (1 - np.sqrt(0.5)) / 2, 0.2, 0.2, 0.2])
+    assert [Warmup(steps=4)(t) for t in steps] == [0.25, 0.5, 0.75, 1, 1, 1, 1]
+    # after the warm-up, the next schedule starts at its own step 0
+    assert [Warmup(steps=2, then=StepDecay(every=2, factor=0.5))(t) for t in steps] == \
+        [0.5, 1, 1, 1, 0.5, 0.5, 0.25]
 
 
 @pytest.mark.parametrize("make, message", [
@@ -386,10 +407,49 @@ def test_schedules_give_the_documented_factors():
     (lambda: ExponentialDecay(rate=-0.9), r"rate: expected a finite number > 0, got -0.9"),
     (lambda: ExponentialDecay(rate=2), r"rate: expected a number in \(0, 1\], got 2"),
     (lambda: InverseTimeDecay(k=-1), r"k: expected a finite number >= 0, got -1"),
+    (lambda: CosineDecay(total_steps=0), r"total_steps: expected an integer >= 1, got 0"),
+    (lambda: CosineDecay(total_steps=10, min_factor=1.5), r"min_factor: expected a number in \[0, 1\], got 1.5"),
+    (lambda: Warmup(steps=2.5), r"steps: expected an integer >= 1, got 2.5"),
 ])
 def test_bad_schedule_arguments_are_rejected_by_name(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_warmup_needs_a_schedule_after_it():
+    with pytest.raises(TypeError, match="then: expected a schedule .* or None, got float"):
+        Warmup(steps=3, then=0.5)
+
+
+def test_a_cosine_decay_that_reaches_zero_stops_the_optimizer_with_a_message():
+    optimizer, params = SGD(lr=0.1, schedule=CosineDecay(total_steps=2)), {"w": np.zeros(1)}
+    optimizer.update(params, {"w": np.ones(1)})
+    optimizer.update(params, {"w": np.ones(1)})
+    with pytest.raises(ValueError, match=r"schedule\(2\): expected a finite number > 0, got 0.0"):
+        optimizer.update(params, {"w": np.ones(1)})
+
+
+def test_adamw_decays_weight_matrices_but_not_biases():
+    """With a zero gradient Adam's step is 0, so AdamW only shrinks: w <- (1 - lr wd) w."""
+    params = {"W": np.full((2, 3), 2.0), "b": np.full(3, 2.0)}
+    optimizer = AdamW(lr=0.1, weight_decay=0.5, schedule=lambda step: 0.5)
+    for _ in range(3):
+        optimizer.update(params, {"W": np.zeros((2, 3)), "b": np.zeros(3)})
+    np.testing.assert_allclose(params["W"], 2.0 * (1 - 0.05 * 0.5) ** 3, rtol=1e-14)
+    np.testing.assert_array_equal(params["b"], 2.0)
+
+
+def test_adamw_with_zero_decay_is_adam():
+    rng = np.random.default_rng(3)
+    start = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    runs = []
+    for optimizer in (AdamW(lr=0.05, weight_decay=0.0), Adam(lr=0.05)):
+        params = {k: v.copy() for k, v in start.items()}
+        for _ in range(5):
+            optimizer.update(params, {k: 2 * v + 1 for k, v in params.items()})
+        runs.append(params)
+    for k in start:
+        np.testing.assert_array_equal(runs[0][k], runs[1][k])
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -493,7 +553,8 @@ def _descend(optimizer, landscape, n_steps, start=None):
 
 
 @pytest.mark.parametrize("name, lr", [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05),
-                                      ("adagrad", 1.0), ("rmsprop", 0.05), ("adam", 0.1)])
+                                      ("adagrad", 1.0), ("rmsprop", 0.05), ("adam", 0.1),
+                                      ("adamw", 0.1)])
 def test_every_optimizer_goes_down_the_bowl(name, lr):
     bowl = get_landscape("bowl")
     losses = bowl.f(_descend(get_optimizer(name, lr=lr), bowl, 200))

@@ -185,8 +185,8 @@ def test_bad_arguments_are_named(moons):
     with pytest.raises(TypeError, match=r"optimizer: expected an object with update\(params, grads\) "
                                         r"or an optimizer name, got float"):
         fit(net, 0.01, x, t, epochs=1, batch_size=10)
-    with pytest.raises(ValueError, match=r"name: unknown name 'adamw'"):
-        fit(net, "adamw", x, t, epochs=1, batch_size=10)
+    with pytest.raises(ValueError, match=r"name: unknown name 'lamb'"):
+        fit(net, "lamb", x, t, epochs=1, batch_size=10)
     with pytest.raises(TypeError, match=r"model: expected an object with params, loss, accuracy and "
                                         r"loss_and_gradient, got a dict without params, loss, accuracy"):
         fit({}, Adam(), x, t, epochs=1, batch_size=10)

@@ -117,7 +117,7 @@ def test_learning_rate_can_change_between_steps():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"landscape": "moon"}, r"landscape: unknown name 'moon'; expected one of bowl, .*saddle"),
-    ({"optimizer": "adamw"}, r"optimizer: unknown name 'adamw'; expected one of adagrad, adam"),
+    ({"optimizer": "lamb"}, r"optimizer: unknown name 'lamb'; expected one of adagrad, adam"),
     ({"start": [1.0, 2.0, 3.0]},
      r"start: expected 2 coordinate\(s\) on the 2-D landscape 'bowl', got 3"),
     ({"start": [np.nan, 0.0]}, r"start: expected finite numbers"),
@@ -237,6 +237,39 @@ def test_playground_divergence_stops_the_run_and_keeps_the_history_finite():
     assert state.step() is False
 
 
+def test_playground_holdout_keeps_points_out_of_training_and_shows_a_wide_network_overfit():
+    wide = W.PlaygroundState("moons", hidden_size=64, noise=0.35, n_samples=80, holdout=0.5, lr=0.02)
+    assert len(wide.x) == len(wide.x_holdout) == 40
+    everything = W.PlaygroundState("moons", noise=0.35, n_samples=80)
+    together = np.concatenate([wide.x, wide.x_holdout])
+    assert sorted(map(tuple, together)) == sorted(map(tuple, everything.x))  # a split, no overlap
+    grads = wide.network.loss_and_gradient(wide.x, wide.t)[1]
+    wide.step()
+    assert set(wide.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 2 for values in wide.history.values())
+    assert grads is not None and wide.history["val_loss"][0] == pytest.approx(
+        W.PlaygroundState("moons", hidden_size=64, noise=0.35, n_samples=80, holdout=0.5,
+                          lr=0.02).network.loss(wide.x_holdout, wide.t_holdout))
+    wide.run(1499)
+    val = wide.history["val_loss"]
+    assert wide.history["accuracy"][-1] == 1.0  # it memorises its 40 points
+    assert val[-1] > 2 * min(val)                # while the held-out loss climbs back up
+    assert wide.history["val_accuracy"][-1] < 0.9
+    # the held-out points never move the weights: changing their labels changes nothing
+    twin = W.PlaygroundState("moons", hidden_size=64, noise=0.35, n_samples=80, holdout=0.5, lr=0.02)
+    twin.t_holdout = 1 - twin.t_holdout
+    twin.run(20)
+    np.testing.assert_array_equal(twin.history["loss"], wide.history["loss"][:21])
+
+
+def test_playground_without_holdout_keeps_its_points_and_history_as_before():
+    state = W.PlaygroundState("xor", seed=2)
+    x, t = W.load_toy("xor", n_samples=200, seed=2)
+    np.testing.assert_array_equal(state.x, x)
+    np.testing.assert_array_equal(state.t, t)
+    assert set(state.history) == {"loss", "accuracy"} and len(state.x_holdout) == 0
+
+
 class StudentNet:
     """A student's own two-layer ReLU network: no activation or seed argument, only gradient()."""
 
@@ -304,6 +337,8 @@ class ParamsList(StudentNet):
     ({"network_class": NoGradient}, TypeError, "NoGradient lacks gradient"),
     ({"network_class": TwoLayerNet(2, 3, 2)}, TypeError, "network_class: expected a class"),
     ({"network_class": ParamsList}, TypeError, "to have a dict `params`.*got list"),
+    ({"holdout": 1.0}, ValueError, r"holdout: expected a fraction in \[0, 1\), got 1.0"),
+    ({"holdout": -0.2}, ValueError, "holdout: expected a finite number >= 0, got -0.2"),
 ])
 def test_playground_rejects_bad_input(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -558,6 +593,24 @@ def test_playground_widget_controls():
     playground.step_button.click()
     playground.reset_button.click()
     assert playground.state.steps == 0 and len(playground.state.history["loss"]) == 1
+
+
+def test_playground_widget_draws_the_held_out_points_and_curves():
+    playground = W.NetworkPlayground("moons", hidden_size=64, noise=0.35, n_samples=80, holdout=0.5)
+    playground.run_button.click()
+    state = playground.state
+    hollow = playground.boundary_axis.collections[-1]
+    np.testing.assert_allclose(hollow.get_offsets(), state.x_holdout)
+    assert hollow.get_facecolors().size == 0  # hollow markers
+    loss_axis, accuracy_axis = playground.curve_axes
+    labels = [line.get_label() for line in loss_axis.get_lines()]
+    assert labels == ["training loss", "validation loss"]
+    np.testing.assert_allclose(loss_axis.get_lines()[1].get_ydata(), state.history["val_loss"])
+    np.testing.assert_allclose(accuracy_axis.get_lines()[1].get_ydata(), state.history["val_accuracy"])
+    text = readout_text(playground)
+    assert f"held-out loss {state.history['val_loss'][-1]:.4g}" in " ".join(text.split())
+    assert f"held-out accuracy {state.history['val_accuracy'][-1]:.1%}" in " ".join(text.split())
+    assert "held-out" not in readout_text(W.NetworkPlayground("moons"))
 
 
 def test_playground_widget_shows_divergence():
