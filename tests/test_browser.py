@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import processes
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,12 +181,7 @@ def jupyter_lab(tmp_path_factory):
         wait_for_server(url, token, server, base / "jupyter.log")
         yield url, token, notebooks
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        processes.stop(server)
         log.close()
 
 

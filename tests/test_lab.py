@@ -20,6 +20,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import processes
 import pytest
 import websocket
 
@@ -59,12 +60,7 @@ def course_lab(tmp_path: Path, *options: str):
             printed = wait_for_printed_url(log_path, server, port)
             yield printed, base, printed.rsplit("token=", 1)[1]
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            processes.stop(server)
 
 
 def wait_for_printed_url(log_path: Path, server: subprocess.Popen, port: int) -> str:
