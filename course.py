@@ -3,7 +3,7 @@
 
     python3 course.py lab       # open the course in JupyterLab (the main job)
     python3 course.py lab --instructor   # the same, with nbgrader's instructor tools shown
-    python3 course.py test      # run the whole test suite
+    python3 course.py test      # run the whole test suite (--coverage: with line coverage)
     python3 course.py bench     # run the benchmarks and print their tables
     python3 course.py instructor release   # instructors: regenerate notebooks/ from solutions/, grade, ...
 
@@ -112,6 +112,16 @@ def lab_invocation(rest: list[str]) -> tuple[list[str], dict[str, str]]:
     return args + rest, env
 
 
+def test_arguments(rest: list[str]) -> list[str]:
+    """pytest's arguments for `course.py test REST`: `--coverage` asks for line coverage of
+    course_lib, subprocesses included (pyproject.toml's [tool.coverage.run]); it doubles the time,
+    so it is off unless asked for."""
+    if "--coverage" not in rest:
+        return list(rest)
+    rest = [argument for argument in rest if argument != "--coverage"]
+    return ["--cov=course_lib", "--cov-report=term", *rest]
+
+
 def run(python: Path, *args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.call([str(python), *args], cwd=ROOT, env={**os.environ, **(env or {})})
 
@@ -128,15 +138,15 @@ def main(argv: list[str]) -> int:
         return run(python, *args, env=env)
     if command == "test":
         python = ensure_environment("test")
-        # Line coverage of the library is part of every full run's report. Notebook kernels and
-        # graders run side by side: one BLAS thread each keeps them from fighting over the cores.
-        return run(python, "-m", "pytest", "--cov=course_lib", "--cov-report=term", *rest,
+        # Notebook kernels and graders run side by side: one BLAS thread each keeps them from
+        # fighting over the cores.
+        return run(python, "-m", "pytest", *test_arguments(rest),
                    env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
     if command == "bench":
         python = ensure_environment("test")
         return run(python, "-m", "benchmarks", *rest)
-    python = ensure_environment("")
-    return run(python, "-m", "course_lib.instructor", *rest)
+    python = ensure_environment("grading")
+    return run(python, "-m", "course_lib.grading", *rest)
 
 
 if __name__ == "__main__":

@@ -2,20 +2,22 @@
 #
 # nbgrader only LOGS an exception raised while loading this file and then carries on with its
 # defaults (source/, release/, no hidden-test clearing in feedback ...). Our tools load this file
-# themselves and stop with a clear message instead: `python -m course_lib.instructor check-config`.
+# themselves and stop with a clear message instead: `python -m course_lib.grading check-config`.
 # When you run the `nbgrader` command directly, set TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR=1
-# so that a broken file stops it too (course_lib.instructor sets it for every nbgrader it starts).
+# so that a broken file stops it too (course_lib.grading.course sets it for each nbgrader it
+# starts).
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader import preprocessors as nbg
 
-from course_lib.nbgrader_plugins import (ClearHiddenTestsOfTests, JudgedExecute,
-                                         ShortenTestErrors, StripEditorState,
-                                         feedback_template_dirs)
+from course_lib.grading.nbgrader_plugins import (ClearHiddenTestsOfTests, JudgedExecute,
+                                                 ShortenTestErrors, StripEditorState,
+                                                 feedback_template_dirs)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 c.CourseDirectory.course_id = "dl-foundations"
-# nbgrader wants {source}/{assignment}/{notebook}.ipynb: solutions/ and notebooks/ mirror each other.
+# nbgrader wants {source}/{assignment}/{notebook}.ipynb: solutions/ and notebooks/ mirror each
+# other.
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 
@@ -47,10 +49,10 @@ c.LimitOutput.max_traceback = 60    # ... and so is a runaway traceback
 
 # Student code is untrusted. JudgedExecute (nbgrader's Execute in its place) starts each kernel in
 # a sandbox: CPU, memory, process and file-size limits, no network, an unprivileged user that sees
-# only its own submission (course_lib/sandbox.py; `isolation_report()` says what this machine can
-# do). Test cells never run in the kernel: a trusted judge process runs them and calls the
-# submission's functions with plain data (course_lib/judge.py), so redefining numpy, the checks or
-# builtins in the notebook earns nothing, and the hidden tests never reach the kernel.
+# only its own submission (course_lib/grading/sandbox/; `isolation_report()` says what this
+# machine can do). Test cells never run in the kernel: a trusted judge process runs them and calls
+# the submission's functions with plain data (course_lib/grading/judge/), so redefining numpy, the
+# checks or builtins in the notebook earns nothing, and the hidden tests never reach the kernel.
 c.Autograde.autograde_preprocessors = [
     JudgedExecute,
     nbg.IgnorePattern,
@@ -76,9 +78,10 @@ c.GenerateFeedback.preprocessors = [
 ]
 # The student's HTML and JavaScript (in outputs, Markdown answers, file names) must not come alive
 # in the page: nbconvert's sanitizer shows it as text, and the page's Content-Security-Policy lets
-# no script run at all (course_lib/feedback_templates/course_feedback).
+# no script run at all (course_lib/grading/feedback_templates/course_feedback).
 c.GenerateFeedback.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
 c.GenerateFeedback.HTMLExporter.template_file = "feedback.html.j2"
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
-c.GenerateFeedback.HTMLExporter.filters = {"safe_html": "course_lib.nbgrader_plugins.safe_html"}
+c.GenerateFeedback.HTMLExporter.filters = {
+    "safe_html": "course_lib.grading.nbgrader_plugins.safe_html"}

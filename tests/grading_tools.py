@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from course_lib.instructor import CONFIG_FILE, nbgrader_environment
+from course_lib.grading.course import CONFIG_FILE, nbgrader_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.activations import (ACTIVATIONS, get_activation, relu, relu_grad, sigmoid,
@@ -11,7 +11,6 @@ from course_lib.activations import (ACTIVATIONS, get_activation, relu, relu_grad
                                     tanh_grad)
 from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
 
-FAST = settings(max_examples=40, deadline=None)
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, max_side=5)
 ELEMENTWISE = [(step, step_grad), (sigmoid, sigmoid_grad), (tanh, tanh_grad), (relu, relu_grad)]
 
@@ -42,7 +41,6 @@ def test_step_and_relu_values_including_the_kink():
     np.testing.assert_array_equal(step_grad(x), np.zeros(5))
 
 
-@FAST
 @given(x=hnp.arrays(np.float64, SHAPES, elements=st.floats(-30, 30)))
 def test_sigmoid_and_tanh_match_their_formulas(x):
     np.testing.assert_allclose(sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-12, atol=1e-300)
@@ -57,7 +55,6 @@ def test_largest_slopes_sigmoid_quarter_tanh_one():
     assert tanh_grad(x).max() == pytest.approx(1.0) and tanh_grad(x).argmax() == 600
 
 
-@FAST
 @given(x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
                     elements=st.floats(-50, 50)), data=st.data())
 def test_softmax_sums_to_one_and_matches_the_formula_along_any_axis(x, data):
@@ -113,7 +110,6 @@ def test_integer_input_becomes_float64():
 
 # --- derivatives against numerical gradients -----------------------------------------------------
 
-@FAST
 @given(x=SHAPES.flatmap(lambda shape: moderate_arrays(shape, away_from_zero=True)))
 @pytest.mark.parametrize("function, derivative", ELEMENTWISE, ids=lambda f: f.__name__)
 def test_elementwise_derivatives_match_numerical_gradient(function, derivative, x,
@@ -123,7 +119,6 @@ def test_elementwise_derivatives_match_numerical_gradient(function, derivative, 
                             lambda v: float(np.sum(w * function(v))), x, w * derivative(x))
 
 
-@FAST
 @given(x=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5).flatmap(moderate_arrays),
        data=st.data())
 def test_softmax_backward_matches_numerical_gradient(x, data, gradient_error_log):  # noqa: F811

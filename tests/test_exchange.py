@@ -6,9 +6,9 @@ nbgrader config (the test's stand-in for /etc/jupyter/nbgrader_config.py, found 
 JUPYTER_CONFIG_PATH). The instructor's private course directory holds our nbgrader_config.py and
 one assignment. Then each user, in a clean environment, runs the course venv's real nbgrader:
 
-    instructor  python -m course_lib.instructor check-config, release --exchange
+    instructor  python -m course_lib.grading check-config, release --exchange
     student     nbgrader fetch_assignment, fills in the answers, validate, submit
-    instructor  python -m course_lib.instructor collect, autograde, feedback
+    instructor  python -m course_lib.grading collect, autograde, feedback
     student     nbgrader fetch_feedback
 
 docs/jupyterhub.md describes the same set-up for a real class.
@@ -32,7 +32,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_lib.instructor import CONFIG_FILE, RAISE_CONFIG_ERRORS
+from course_lib.grading.course import CONFIG_FILE, RAISE_CONFIG_ERRORS
 from grading_tools import (HIDDEN_MARKERS, ROOT, SOLUTION_MARKERS, autograded_points, is_test,
                            hidden_test_lines, is_written, nbgrader_meta, read, source_notebook,
                            without_region)
@@ -266,7 +266,7 @@ def semester():
         instructor, student = machine.add_user("instructor"), machine.add_user("student")
         machine.give_users_this_python(student)
         course = make_course(instructor)
-        tool = (machine.bin / "python", "-m", "course_lib.instructor", "--root", course)
+        tool = (machine.bin / "python", "-m", "course_lib.grading", "--root", course)
         config = machine.run(instructor, *tool, "check-config", cwd=course).stdout
         machine.run(instructor, *tool, "release", ASSIGNMENT, "--exchange", cwd=course)
 

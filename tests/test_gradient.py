@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import smooth_nets
@@ -11,7 +11,6 @@ from course_lib.gradient import (STANDARDS, SUSPICIOUS_BAND, GradientCheckResult
                                  gradient_check, max_relative_error, numerical_derivative,
                                  numerical_gradient, relative_error)
 
-FAST = settings(max_examples=40, deadline=None)
 
 
 def uniform_array(shape, low=-2.0, high=2.0, seed=0, dtype=np.float64):
@@ -115,7 +114,6 @@ def test_numerical_gradient_restores_input_exactly(shape):
     np.testing.assert_array_equal(x, original)
 
 
-@FAST
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), data=st.data())
 def test_numerical_gradient_restores_input_when_f_raises(shape, data):
     x = uniform_array(shape, seed=2)
@@ -159,7 +157,6 @@ def test_relative_error_definition(a, b, expected):
     assert relative_error(np.array([a]), np.array([b]))[0] == pytest.approx(expected)
 
 
-@FAST
 @given(ab=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4).flatmap(
     lambda shape: st.tuples(*[hnp.arrays(np.float64, shape, elements=st.floats(-1e6, 1e6))] * 2)))
 def test_relative_error_is_symmetric_and_between_0_and_1(ab):

@@ -26,11 +26,11 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_lib.autograding import load_outcomes
-from course_lib.grading_engines import (SQLITE_BUSY_TIMEOUT, EngineError, gradebook_url,
+from course_lib.grading.autograding import load_outcomes
+from course_lib.grading.engines import (SQLITE_BUSY_TIMEOUT, EngineError, gradebook_url,
                                         grading_executor, loopback_cluster, prepare_gradebook)
-from course_lib.instructor import Course, nbgrader_environment
-from course_lib.practice_class import write_practice_class
+from course_lib.grading.course import Course, nbgrader_environment
+from course_lib.grading.practice_class import write_practice_class
 from grading_tools import make_course, nbgrader
 from postgres_server import REQUIRED, PostgresServer, missing_reason
 
@@ -64,7 +64,7 @@ def practice_course(folder: Path, db_url: str | None = None) -> Path:
 def autograde(root: Path, *options: str) -> float:
     """Run `instructor autograde ASSIGNMENT *options`; its wall-clock seconds."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "course_lib.instructor", "--root", str(root),
+    result = subprocess.run([sys.executable, "-m", "course_lib.grading", "--root", str(root),
                              "autograde", ASSIGNMENT, *options], env=nbgrader_environment(),
                             capture_output=True, text=True)
     assert result.returncode == 0, f"autograde {options} failed:\n{result.stdout[-4000:]}" \

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_lib import sandbox
+from course_lib.grading.sandbox import kernel as sandbox
 from grading_tools import (hidden_test_lines, is_test, make_course, nbgrader, nbgrader_meta, read,
                            source_notebook)
 
@@ -162,7 +162,7 @@ except OSError as error:
 # Breaks the way the grader talks to the kernel: it can only cost the notebook its own points.
 BREAK_THE_AGENT = """
 import sys
-sys.modules["course_lib.judge_agent"] = None
+sys.modules["course_lib.grading.judge.agent"] = None
 """
 
 # Spies for the hidden tests: any cell the kernel runs, and where its functions are called from.
@@ -435,7 +435,7 @@ def test_attacks_work_against_plain_nbgrader(tmp_path):
 def run_launcher(tmp_path, code: str, settings: dict, **kwargs):
     private = tmp_path / "private"
     private.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "course_lib.sandbox", "--private-dir", str(private),
+    command = [sys.executable, "-m", "course_lib.grading.sandbox.kernel", "--private-dir", str(private),
                "--settings", json.dumps(settings), "--", sys.executable, "-c", code]
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           **kwargs)
@@ -467,7 +467,7 @@ def test_without_root_grading_still_runs_and_the_report_says_so(tmp_path):
         os.setgid(nobody.pw_gid)
         os.setuid(nobody.pw_uid)
 
-    report = subprocess.run([sys.executable, "-c", "from course_lib import sandbox; "
+    report = subprocess.run([sys.executable, "-c", "from course_lib.grading.sandbox import kernel as sandbox; "
                              "import json; print(json.dumps(sandbox.isolation_report()))"],
                             capture_output=True, text=True, preexec_fn=become_nobody, cwd=tmp_path)
     ok, messages = json.loads(report.stdout)

@@ -1,7 +1,7 @@
 """The instructor's workflow, end to end, with the real nbgrader on 01_derivatives.
 
 One temporary course and one class, graded once (the module fixture), the way an instructor runs
-it with `python -m course_lib.instructor`:
+it with `python -m course_lib.grading`:
 
     release --exchange       -> students fetch and submit through nbgrader's exchange
                                 (alice twice: the later submission counts)
@@ -41,8 +41,9 @@ import nbformat
 import pytest
 from nbgrader.utils import notebook_hash
 
-from course_lib import instructor
-from course_lib.autograding import load_outcomes
+from course_lib.grading import cli
+from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
+from course_lib.grading.autograding import load_outcomes
 from grading_tools import (SOLUTION_MARKERS, grade_id, is_test, make_course, nbgrader_meta, read,
                            source_notebook)
 from test_browser import chromium  # noqa: F401  (the fixture: a real headless Chromium)
@@ -273,11 +274,11 @@ def write_submission(course: Path, student: str, content) -> None:
 # -- running things ---------------------------------------------------------------------------
 
 def run(course: Path, *args: str) -> tuple[int, str]:
-    """`python -m course_lib.instructor --root course ARGS` in this process: (status, what it
+    """`python -m course_lib.grading --root course ARGS` in this process: (status, what it
     printed on stdout and stderr)."""
     output = io.StringIO()
     with redirect_stdout(output), redirect_stderr(output):
-        status = instructor.main(["--root", str(course), *args])
+        status = cli.main(["--root", str(course), *args])
     return status, output.getvalue()
 
 
@@ -285,7 +286,7 @@ def student_nbgrader(home: Path, exchange: Path, *args: str) -> None:
     """The real `nbgrader` as a student would run it, in the student's home folder."""
     command = [str(Path(sys.executable).parent / "nbgrader"), *args,
                f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dl-foundations"]
-    result = subprocess.run(command, cwd=home, env=instructor.nbgrader_environment(),
+    result = subprocess.run(command, cwd=home, env=nbgrader_environment(),
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -377,7 +378,7 @@ def graded_class(tmp_path_factory) -> GradedClass:
     course.mkdir()
     exchange.mkdir(mode=0o777)
     make_course(course, [NAME])
-    with open(course / instructor.CONFIG_FILE, "a") as config:
+    with open(course / CONFIG_FILE, "a") as config:
         config.write(f"\n# the test's own exchange, and a shorter limit per cell\n"
                      f"c.Exchange.root = {str(exchange)!r}\n"
                      f"c.Execute.timeout = {CELL_TIMEOUT}\n")
@@ -426,7 +427,7 @@ def test_each_submission_gets_its_grade(graded_class, student):
     case = CASES[student]
     row = graded_class.csv_rows()[student]
     assert (float(row["score"]), float(row["max_score"]), row["status"]) == (case.score, 11, case.status)
-    outcome = load_outcomes(instructor.Course.open(graded_class.course), NAME)[student]
+    outcome = load_outcomes(Course.open(graded_class.course), NAME)[student]
     assert (outcome.score, outcome.status) == (case.score, case.status)
 
 
@@ -670,6 +671,6 @@ def test_a_notebook_past_the_time_limit_is_stopped_and_scores_zero(graded_class)
     assert status == 0, out
     assert "sleeper: 0 of 11 points, failed" in out
     assert "the notebook did not finish in 8 s (an endless loop that ignores interrupts?)" in out
-    outcome = load_outcomes(instructor.Course.open(graded_class.course), NAME)["sleeper"]
+    outcome = load_outcomes(Course.open(graded_class.course), NAME)["sleeper"]
     assert outcome.status == "failed" and outcome.score == 0
 

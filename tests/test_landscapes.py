@@ -43,7 +43,7 @@ def _assert_relative_error_below(analytic, numerical, scale, tol=1e-7):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(data=st.data())
 def test_gradient_matches_central_differences_of_f(name, data):
     landscape, p = _draw_point(data, name)
@@ -52,7 +52,7 @@ def test_gradient_matches_central_differences_of_f(name, data):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(data=st.data())
 def test_hessian_matches_central_differences_of_the_gradient(name, data):
     landscape, p = _draw_point(data, name)

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.activations import sigmoid, softmax
@@ -11,7 +11,6 @@ from course_lib.layers import Add, Affine, Multiply, Relu, Sigmoid, SoftmaxWithL
 from course_lib.losses import softmax_cross_entropy
 from gradcheck_log import assert_gradient_matches as check, gradient_error_log  # noqa: F401
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True)
 SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)
 
 
@@ -39,7 +38,6 @@ def projected(layer_forward, dout):
 
 # --- backward passes against numerical gradients -------------------------------------------------
 
-@FAST
 @given(data=st.data(), shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
 @pytest.mark.parametrize("layer_class", [Multiply, Add])
 def test_multiply_and_add_backward_match_numerical_gradient(layer_class, data, shapes,
@@ -56,7 +54,6 @@ def test_multiply_and_add_backward_match_numerical_gradient(layer_class, data, s
     check(gradient_error_log, f"{name}.backward dy", lambda _: f(x, y), y, dy)
 
 
-@FAST
 @given(data=st.data(), n=st.integers(1, 4), sample_shape=SHAPES, hidden=st.integers(1, 5))
 def test_affine_backward_matches_numerical_gradient(data, n, sample_shape, hidden,
                                                     gradient_error_log):  # noqa: F811
@@ -73,7 +70,6 @@ def test_affine_backward_matches_numerical_gradient(data, n, sample_shape, hidde
         check(gradient_error_log, f"Affine.backward {label}", lambda _: f(x), value, analytic)
 
 
-@FAST
 @given(data=st.data(), shape=SHAPES)
 @pytest.mark.parametrize("layer_class", [Relu, Sigmoid, Tanh])
 def test_activation_backward_matches_numerical_gradient(layer_class, data, shape,
@@ -87,7 +83,6 @@ def test_activation_backward_matches_numerical_gradient(layer_class, data, shape
     check(gradient_error_log, f"{layer_class.__name__}.backward", lambda _: f(x), x, dx)
 
 
-@FAST
 @given(data=st.data(), n=st.integers(1, 5), k=st.integers(2, 6), one_hot=st.booleans(),
        dout=st.floats(0.5, 2.0))
 def test_softmax_with_loss_backward_matches_numerical_gradient(data, n, k, one_hot, dout,

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.activations import softmax
@@ -13,7 +13,6 @@ from course_lib.losses import (cross_entropy, cross_entropy_grad, mean_squared_e
                                softmax_cross_entropy_grad)
 from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
 
-FAST = settings(max_examples=40, deadline=None)
 
 
 @st.composite
@@ -69,7 +68,6 @@ def test_mean_squared_error_value_and_gradient():
     np.testing.assert_allclose(mean_squared_error_grad(y, t), [[0.0, 4 / 3, 2.0]])
 
 
-@FAST
 @given(td=hnp.array_shapes(min_dims=0, max_dims=3, max_side=5).flatmap(lambda shape: st.tuples(
     hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
     hnp.arrays(np.float64, shape, elements=st.floats(0.1, 3) | st.floats(-3, -0.1)))))
@@ -103,7 +101,6 @@ def test_cross_entropy_value_of_a_single_sample():
     assert cross_entropy(p, 3) == pytest.approx(-math.log(1e-7))
 
 
-@FAST
 @given(problem=classification(0.0, 1.0))
 def test_cross_entropy_is_the_batch_mean_for_every_label_form(problem):
     p, t = problem
@@ -115,7 +112,6 @@ def test_cross_entropy_is_the_batch_mean_for_every_label_form(problem):
                                cross_entropy_grad(p, t), rtol=1e-12)
 
 
-@FAST
 @given(problem=classification(0.05, 1.0))
 def test_cross_entropy_grad_matches_numerical_gradient(problem, gradient_error_log):  # noqa: F811
     p, t = problem
@@ -166,7 +162,6 @@ def test_cross_entropy_rejects_a_non_positive_eps():
 
 # --- softmax with cross-entropy ------------------------------------------------------------------
 
-@FAST
 @given(problem=classification(-20.0, 20.0))
 def test_softmax_cross_entropy_matches_the_naive_formula(problem):
     logits, t = problem
@@ -179,7 +174,6 @@ def test_softmax_cross_entropy_matches_the_naive_formula(problem):
                                expected_grad.reshape(logits.shape), rtol=1e-9, atol=1e-15)
 
 
-@FAST
 @given(problem=classification(-3.0, 3.0))
 def test_softmax_cross_entropy_grad_matches_numerical_gradient(problem,
                                                                gradient_error_log):  # noqa: F811

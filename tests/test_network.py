@@ -5,9 +5,9 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, strategies as st
 from hypothesis.extra import numpy as hnp
-from threadpoolctl import threadpool_limits  # installed with scikit-learn, which mlxtend needs
+from threadpoolctl import threadpool_limits  # a test dependency (pyproject.toml)
 
 from course_lib.data import read_idx
 from course_lib.gradient import gradient_check
@@ -17,7 +17,6 @@ from course_lib.optimizers import RMSProp
 from course_lib.training import fit
 from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True)
 ACTIVATIONS = ["relu", "sigmoid", "tanh"]
 
 
@@ -36,7 +35,6 @@ def small_problem(seed=0, n=5, d=4, h=6, k=3, dtype=np.float64, activation="relu
 
 # --- backpropagation against numerical gradients --------------------------------------------------
 
-@FAST
 @given(data=st.data(), n=st.integers(1, 4), d=st.integers(1, 4), h=st.integers(1, 5),
        k=st.integers(2, 4), seed=st.integers(0, 2**16))
 @pytest.mark.parametrize("activation", ACTIVATIONS)

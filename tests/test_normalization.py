@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.gradient import numerical_gradient
@@ -18,7 +18,6 @@ from gradcheck_log import assert_gradient_matches as check, gradient_error_log  
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "init_batchnorm_golden.npz")
 META = json.loads(str(GOLDEN["meta"]))
-FAST = settings(max_examples=30, deadline=None, derandomize=True)
 
 
 def golden(case, name):
@@ -67,7 +66,6 @@ def bn_loss(gamma, beta, x, dout, train=True, eps=1e-5, running=None):
     return loss
 
 
-@FAST
 @given(data=st.data(), n=st.integers(2, 6), d=st.integers(1, 4), train=st.booleans())
 def test_backward_matches_numerical_gradients(data, n, d, train, gradient_error_log):  # noqa: F811
     floats = st.floats(-3, 3)

@@ -106,7 +106,7 @@ def test_early_stopping_by_hand(losses, patience, expected):
     assert early_stopping(np.array(losses, dtype=np.float32), patience) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.floats(0, 5, allow_nan=False), max_size=30), st.integers(1, 6))
 def test_early_stopping_stops_where_the_wait_runs_out(losses, patience):
     best, stop = early_stopping(losses, patience)

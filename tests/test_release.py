@@ -43,7 +43,7 @@ def files_under(folder):
 def test_every_assignment_is_released():
     released = sorted(p.name for p in NOTEBOOKS.iterdir() if p.is_dir()) if NOTEBOOKS.is_dir() else []
     assert released == NAMES, ("notebooks/ does not mirror solutions/: "
-                               "run `python -m course_lib.instructor release`")
+                               "run `python -m course_lib.grading release`")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -53,7 +53,7 @@ def test_release_is_what_nbgrader_generates_today(fresh_release, name):
     for relative in files_under(fresh):
         assert (ours / relative).read_bytes() == (fresh / relative).read_bytes(), (
             f"notebooks/{name}/{relative} differs from a fresh nbgrader generation: "
-            f"run `python -m course_lib.instructor release {name}`")
+            f"run `python -m course_lib.grading release {name}`")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -155,7 +155,7 @@ def test_release_command_is_deterministic(tmp_path):
     """`instructor release` run twice gives the same bytes as notebooks/ in the repository."""
     course = make_course(tmp_path, NAMES)
     (course / "notebooks" / "stale_assignment").mkdir(parents=True)  # removed as an orphan
-    command = [sys.executable, "-m", "course_lib.instructor", "--root", str(course), "release"]
+    command = [sys.executable, "-m", "course_lib.grading", "--root", str(course), "release"]
     first = subprocess.run(command, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     snapshot = {p: (course / "notebooks" / p).read_bytes() for p in files_under(course / "notebooks")}
@@ -171,7 +171,7 @@ def test_release_command_is_deterministic(tmp_path):
 
 
 def test_course_py_routes_instructor_commands_here(monkeypatch):
-    """`python3 course.py instructor release` runs `python -m course_lib.instructor release`.
+    """`python3 course.py instructor release` runs `python -m course_lib.grading release`.
 
     The environment set-up is replaced, so that the test never reinstalls the venv.
     """
@@ -182,4 +182,4 @@ def test_course_py_routes_instructor_commands_here(monkeypatch):
     monkeypatch.setattr(course_py, "ensure_environment", lambda extras: Path(sys.executable))
     monkeypatch.setattr(course_py, "run", lambda python, *args: calls.append(args) or 0)
     assert course_py.main(["instructor", "release", "01_derivatives"]) == 0
-    assert calls == [("-m", "course_lib.instructor", "release", "01_derivatives")]
+    assert calls == [("-m", "course_lib.grading", "release", "01_derivatives")]

@@ -214,7 +214,7 @@ def test_confusion_matrix_by_hand():
     np.testing.assert_array_equal(confusion_matrix(t_true, t_pred, 4)[:3, :3], expected)
 
 
-@settings(max_examples=50, deadline=None, derandomize=True)
+@settings(max_examples=50)
 @given(pairs=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=40))
 def test_confusion_matrix_counts_every_pair(pairs):
     t_true, t_pred = np.array(pairs).T

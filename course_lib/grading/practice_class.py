@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.submission_check import is_code_answer
+from course_lib.grading.submission_check import is_code_answer
 
 
 def practice_notebook(released, solution, student: int):

@@ -4,7 +4,7 @@
 plain function of plain arguments that returns an `Outcome`, so any executor can run it: the
 thread pool of `--jobs N`, or a Dask cluster through `client.get_executor()`. One call
 
-1. checks the submission and writes the copy that nbgrader grades (`course_lib.submission_check`);
+1. checks the submission and writes the copy that nbgrader grades (`submission_check`);
 2. runs nbgrader's autograde for this one student in a child process, which is stopped, with
    the notebook's kernel, after `time_limit` seconds. nbgrader gives up on a whole submission when
    a cell ignores the interrupt it sends after `Execute.timeout`, and other code never returns;
@@ -37,9 +37,10 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from course_lib.instructor import Course, nbgrader_environment
-from course_lib.submission_check import (PREPARED_DIRECTORY, add_notes, file_kind, is_special,
-                                         prepare_blank_submission, prepare_submission, quoted)
+from course_lib.grading.course import Course, nbgrader_environment
+from course_lib.grading.submission_check import (PREPARED_DIRECTORY, add_notes, file_kind,
+                                                 is_special, prepare_blank_submission,
+                                                 prepare_submission, quoted)
 
 TIME_LIMIT = 900.0               # seconds for one student's submission, all notebooks
 OUTCOMES_DIRECTORY = "grading_outcomes"
@@ -206,9 +207,8 @@ def process_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")  # Windows: each child imports nbgrader
     context = multiprocessing.get_context("forkserver")
-    # Not this module: it imports course_lib.instructor, which a child started by
-    # `python -m course_lib.instructor` runs again as its __main__ (runpy warns if preloaded).
-    context.set_forkserver_preload(["nbgrader.apps"])
+    # Each child imports nbgrader and this module once, in the server, not per submission.
+    context.set_forkserver_preload(["nbgrader.apps", "course_lib.grading.autograding"])
     return context
 
 

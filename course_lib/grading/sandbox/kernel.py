@@ -1,8 +1,9 @@
 """Run a student's kernel in a sandbox while it is graded.
 
 nbgrader starts one kernel per submitted notebook. `SandboxedKernelManager` starts it through this
-module's launcher, `python -m course_lib.sandbox --private-dir D --settings JSON -- python -m
-ipykernel_launcher -f CONNECTION_FILE`, which, before it becomes the kernel (exec, same pid):
+module's launcher, `python -m course_lib.grading.sandbox.kernel --private-dir D --settings JSON --
+python -m ipykernel_launcher -f CONNECTION_FILE`, which, before it becomes the kernel (exec, same
+pid):
 
 1. limits CPU time, address space, processes and file size (setrlimit, soft = hard);
 2. as root: leaves the network (a new network namespace: no interface but a loopback that is
@@ -15,8 +16,9 @@ ipykernel_launcher -f CONNECTION_FILE`, which, before it becomes the kernel (exe
    left running under that id is ended.
 
 The kernel talks to nbgrader over ZMQ "ipc" sockets in D (unix sockets, which work across network
-namespaces), and so does the trusted judge (`course_lib.judge`). Where a step is impossible (not
-root, no namespaces), grading still works with what is possible; `isolation_report()` says which.
+namespaces), and so does the trusted judge (`course_lib.grading.judge`). Where a step is
+impossible (not root, no namespaces), grading still works with what is possible;
+`isolation_report()` says which.
 """
 from __future__ import annotations
 
@@ -34,10 +36,14 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
+import course_lib
+
 UID_BASE, UID_SLOTS = 200_000, 1000  # user ids of the kernels: 200000, 200001, ...
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
 PR_SET_NO_NEW_PRIVS = 38
+# the package the kernel imports: the teaching library (and this grading system inside it)
+COURSE_LIB = Path(course_lib.__file__).resolve().parent
 # open_tree and move_mount: the same numbers on every architecture (added after the tables merged)
 SYS_OPEN_TREE, SYS_MOVE_MOUNT = 428, 429
 OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_RECURSIVE = 0x1, 0o2000000, 0x8000
@@ -267,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def course_lib_checkout() -> Path | None:
     """The source checkout course_lib is imported from (None when installed in site-packages)."""
-    package = Path(__file__).resolve().parent
+    package = COURSE_LIB
     return None if "site-packages" in package.parts else package.parent
 
 
@@ -316,13 +322,14 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
         checkout = course_lib_checkout()
-        package = str(Path(__file__).resolve().parent)
+        package = str(COURSE_LIB)
         settings = {"limits": self.limits(), "uid": self.lease.uid if self.lease else None,
                     "namespaces": self.namespaces,
                     "hidden": grading_dirs(self.config) + ([str(checkout)] if checkout else []),
                     "kept": [package, sys.prefix, sys.base_prefix, sys.exec_prefix]}
-        return [sys.executable, "-m", "course_lib.sandbox", "--private-dir", self.private_dir,
-                "--settings", json.dumps(settings), "--", *command]
+        return [sys.executable, "-m", "course_lib.grading.sandbox.kernel",
+                "--private-dir", self.private_dir, "--settings", json.dumps(settings), "--",
+                *command]
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

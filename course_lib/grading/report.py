@@ -2,9 +2,10 @@
 
 Scores come from nbgrader's gradebook, so points given by hand in formgrader count; the status
 and the notes of each submission come from the records `instructor autograde` keeps
-(course_lib.autograding). The report shows, per assignment, the distribution of the scores, the
-share of submissions that pass each autograded test cell, and the submissions that could not be
-graded as handed in, with the reason. Numbers are computed first (`summarize`), then drawn.
+(course_lib.grading.autograding). The report shows, per assignment, the distribution of the
+scores, the share of submissions that pass each autograded test cell, and the submissions that
+could not be graded as handed in, with the reason. Numbers are computed first (`summarize`),
+then drawn.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from pathlib import Path
 import nbformat
 from matplotlib.figure import Figure
 
-from course_lib.autograding import STATUSES, load_outcomes
-from course_lib.submission_check import grade_id, is_test_cell
+from course_lib.grading.autograding import STATUSES, load_outcomes
+from course_lib.grading.submission_check import grade_id, is_test_cell
 
 CSV_FIELDS = ["assignment", "student", "score", "max_score", "status", "needs_manual_grade",
               "notes"]

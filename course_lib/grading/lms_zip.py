@@ -79,7 +79,8 @@ def name_pattern(notebooks: list[str]) -> re.Pattern:
                       rf"(?P<notebook>{names})(?:-(?P<copy>\d+))?\.ipynb$")
 
 
-def read_entries(archive: zipfile.ZipFile, notebooks: list[str]) -> tuple[list[ZipEntry], list[str]]:
+def read_entries(archive: zipfile.ZipFile,
+                 notebooks: list[str]) -> tuple[list[ZipEntry], list[str]]:
     """(entries that are notebooks of the assignment, reasons for the files that are not)."""
     pattern = name_pattern(notebooks)
     entries, unused = [], []
@@ -144,7 +145,7 @@ def import_zip(course, assignment: str, zip_path: Path) -> ZipImport:
 
     Parameters
     ----------
-    course : course_lib.instructor.Course
+    course : course_lib.grading.course.Course
     assignment : str
     zip_path : Path
         The zip downloaded from the LMS.

@@ -353,7 +353,7 @@ def prepare_submission(course, assignment: str, student: str) -> CheckedSubmissi
 
     Parameters
     ----------
-    course : course_lib.instructor.Course
+    course : course_lib.grading.course.Course
         Gives the release notebooks (the reference) and nbgrader's folder layout.
     assignment, student : str
         As in `submitted/<student>/<assignment>/`.

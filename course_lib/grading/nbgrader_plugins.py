@@ -14,7 +14,8 @@
   that failed. Our test cells fail with a self-contained message (course_lib.checks), so the
   feedback keeps only that message.
 - `JudgedExecute` replaces nbgrader's Execute when autograding: the kernel runs in a sandbox
-  (course_lib.sandbox) and the test cells are judged by a trusted process (course_lib.judge).
+  (course_lib.grading.sandbox) and the test cells are judged by a trusted process
+  (course_lib.grading.judge).
 """
 from __future__ import annotations
 
@@ -33,9 +34,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool
 
-from course_lib.judge import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
-from course_lib.sandbox import SandboxedKernelManager
-from course_lib.submission_check import is_test_cell
+from course_lib.grading.judge.trusted import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
+from course_lib.grading.submission_check import is_test_cell
 
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
@@ -139,12 +139,16 @@ class JudgedExecute(Execute):
     """nbgrader's Execute, in a sandboxed kernel, with every autograded test cell judged outside it.
 
     Answer and other cells run in the student's kernel as usual (started by
-    `course_lib.sandbox.SandboxedKernelManager`). A test cell is not sent to the kernel: a trusted
-    judge process runs it (`course_lib.judge`), calling the submission's functions in the kernel
-    with plain data, and the cell's output becomes what the judge printed or the error it raised.
+    `course_lib.grading.sandbox.kernel.SandboxedKernelManager`). A test cell is not sent to the
+    kernel: a trusted judge process runs it (`course_lib.grading.judge.trusted`), calling the
+    submission's functions in the kernel with plain data, and the cell's output becomes what the
+    judge printed or the error it raised.
     """
 
     def __init__(self, *args, **kwargs):
+        # late: the sandbox needs Unix (fcntl, resource, libc), and nbgrader_config.py, which
+        # imports this module, is loaded by every nbgrader command, a student's on Windows too
+        from course_lib.grading.sandbox.kernel import SandboxedKernelManager
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
         self._judge = None

@@ -1,19 +1,20 @@
 """Instructor commands, a thin layer over nbgrader's Python API.
 
-    python -m course_lib.instructor check-config          # load nbgrader_config.py, fail loudly
-    python -m course_lib.instructor release [NAME ...] [--exchange]
-    python -m course_lib.instructor collect NAME [--lms-zip ZIP]
-    python -m course_lib.instructor autograde NAME [--student S] [--jobs N] [--time-limit SECONDS]
-    python -m course_lib.instructor feedback NAME [--student S]
-    python -m course_lib.instructor export [NAME ...] [--output grades.csv]
-    python -m course_lib.instructor report [NAME ...] [--output grades_report.html]
-    python -m course_lib.instructor status [NAME ...]
-    python3 course.py instructor release                   # the same, from a fresh checkout
+    course-instructor check-config          # load nbgrader_config.py, fail loudly
+    course-instructor release [NAME ...] [--exchange]
+    course-instructor collect NAME [--lms-zip ZIP]
+    course-instructor autograde NAME [--student S] [--jobs N] [--time-limit SECONDS]
+    course-instructor feedback NAME [--student S]
+    course-instructor export [NAME ...] [--output grades.csv]
+    course-instructor report [NAME ...] [--output grades_report.html]
+    course-instructor status [NAME ...]
+    python -m course_lib.grading release    # the same without the script on PATH
+    python3 course.py instructor release    # the same, from a fresh checkout
 
 docs/instructors.md walks through them. Submissions are checked before nbgrader sees them
-(course_lib.submission_check), each is graded in a process of its own with a time limit
-(course_lib.autograding), and the grades come out as CSV and as an HTML report
-(course_lib.grading_report).
+(course_lib.grading.submission_check), each is graded in a process of its own with a time limit
+(course_lib.grading.autograding), and the grades come out as CSV and as an HTML report
+(course_lib.grading.report).
 
 Every command first loads `nbgrader_config.py` itself. nbgrader would only log an error in that
 file and go on with its defaults (other directories, hidden tests shown in feedback), so here a
@@ -31,125 +32,14 @@ import shutil
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jupyter_core.paths import jupyter_config_path
-from traitlets.config import Config, PyFileConfigLoader
 
-from course_lib.grading_engines import add_engine_arguments, autograde_executor, gradebook_url
-from course_lib.submission_check import without_control_characters
-
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG_FILE = "nbgrader_config.py"
-# nbgrader subprocesses started by our tools (and by tests) stop on a broken config, too.
-RAISE_CONFIG_ERRORS = {"TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
-# What the rest of the course relies on; a config that loads but lost these is broken as well.
-REQUIRED_SETTINGS = {
-    ("CourseDirectory", "source_directory"): "solutions",
-    ("CourseDirectory", "release_directory"): "notebooks",
-}
-
-
-class CourseConfigError(RuntimeError):
-    """nbgrader_config.py is missing, raises, or lacks a setting the course relies on."""
-
-
-def load_config(root: Path) -> Config:
-    """Load `root/nbgrader_config.py` with traitlets, raising CourseConfigError on any problem."""
-    path = root / CONFIG_FILE
-    if not path.is_file():
-        raise CourseConfigError(f"{path}: not found; the course root must hold {CONFIG_FILE}")
-    config = Config()
-    # As nbgrader does: the machine's and the user's nbgrader_config.py first (on JupyterHub,
-    # /etc/jupyter holds Exchange.root), the course's own file last, so that it wins.
-    for directory in [*reversed(jupyter_config_path()), str(root)]:
-        if not (Path(directory) / CONFIG_FILE).is_file():
-            continue
-        try:
-            config.merge(PyFileConfigLoader(CONFIG_FILE, path=directory).load_config())
-        except Exception as error:  # a config file can raise anything; report it, whatever it is
-            cause = error.__cause__ or error
-            raise CourseConfigError(
-                f"{Path(directory) / CONFIG_FILE} is broken: {type(cause).__name__}: {cause}\n"
-                f"(nbgrader itself would only log this and use its defaults)") from error
-    for (section, key), wanted in REQUIRED_SETTINGS.items():
-        value = config[section].get(key)
-        if value != wanted:
-            raise CourseConfigError(f"{path}: expected {section}.{key} = {wanted!r}, got {value!r}")
-    config.CourseDirectory.root = str(root)
-    # Issue 7: SQLite gradebooks wait for concurrent writers (course_lib.grading_engines).
-    config.CourseDirectory.db_url = gradebook_url(config.CourseDirectory.get("db_url"), root)
-    return config
-
-
-@dataclass
-class Course:
-    """A course directory: its root, its loaded nbgrader config and (lazily) the nbgrader API."""
-
-    root: Path
-    config: Config
-    _api: object = field(default=None, repr=False)
-    _coursedir: object = field(default=None, repr=False)
-
-    @classmethod
-    def open(cls, root: Path = ROOT) -> Course:
-        root = Path(root).resolve()
-        return cls(root, load_config(root))
-
-    @property
-    def source_dir(self) -> Path:
-        return self.root / self.config.CourseDirectory.source_directory
-
-    @property
-    def release_dir(self) -> Path:
-        return self.root / self.config.CourseDirectory.release_directory
-
-    @property
-    def api(self):
-        """nbgrader.apps.NbGraderAPI bound to this course (imported late: it is slow to import)."""
-        if self._api is None:
-            from nbgrader.apps import NbGraderAPI
-            self._api = NbGraderAPI(coursedir=self.coursedir, config=self.config)
-        return self._api
-
-    @property
-    def coursedir(self):
-        """nbgrader's CourseDirectory: folder names, layout and ignored files, as configured."""
-        if self._coursedir is None:
-            from nbgrader.coursedir import CourseDirectory
-            self._coursedir = CourseDirectory(config=self.config)
-        return self._coursedir
-
-    def folder(self, step: str, student: str, assignment: str) -> Path:
-        """`<root>/<step>/<student>/<assignment>` in nbgrader's layout.
-
-        `step` is "submitted", "autograded" or "feedback" (the folder names configured for
-        them) or the name of a folder of our own, such as "prepared".
-        """
-        directory = getattr(self.coursedir, f"{step}_directory", step)
-        return Path(self.coursedir.format_path(directory, student, assignment))
-
-    def gradebook(self):
-        """nbgrader's Gradebook of this course; use it in a `with` block."""
-        from nbgrader.api import Gradebook
-        return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
-
-    def assignments(self) -> list[str]:
-        """Names of the assignments in the source directory (folders holding a notebook)."""
-        return sorted(p.name for p in self.source_dir.iterdir()
-                      if p.is_dir() and any(p.glob("*.ipynb")))
-
-    def select(self, names: list[str]) -> list[str]:
-        """`names` checked against the source directory; all assignments when `names` is empty."""
-        known = self.assignments()
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise SystemExit(f"unknown assignment(s) {', '.join(unknown)}; "
-                             f"{self.source_dir} holds: {', '.join(known) or 'nothing'}")
-        return names or known
-
+from course_lib.grading.course import (CONFIG_FILE, Course, CourseConfigError,
+                                       nbgrader_environment)
+from course_lib.grading.engines import add_engine_arguments, autograde_executor
+from course_lib.grading.submission_check import without_control_characters
 
 # -- commands ---------------------------------------------------------------------------------
 
@@ -285,7 +175,7 @@ def cmd_collect(course: Course, args) -> int:
 
 def collect_zip(course: Course, name: str, zip_path: Path) -> int:
     """Exit status 1 when the zip, or a file of a student in it, cannot be read."""
-    from course_lib.lms_zip import BadLmsZip, import_zip
+    from course_lib.grading.lms_zip import BadLmsZip, import_zip
     if not zip_path.is_file():
         raise SystemExit(f"--lms-zip: expected a zip file, {zip_path} does not exist")
     try:
@@ -313,7 +203,7 @@ def collect_zip(course: Course, name: str, zip_path: Path) -> int:
 
 
 def autograde_arguments(parser: argparse.ArgumentParser) -> None:
-    from course_lib.autograding import TIME_LIMIT
+    from course_lib.grading.autograding import TIME_LIMIT
     one_assignment(parser)
     parser.add_argument("--student", action="append", metavar="S",
                         help="grade only this student (repeat for more; default: everyone "
@@ -329,7 +219,7 @@ def autograde_arguments(parser: argparse.ArgumentParser) -> None:
 @command("autograde", "grade every submission, each in its own process with a time limit",
          autograde_arguments)
 def cmd_autograde(course: Course, args) -> int:
-    from course_lib.autograding import grade_students, submitted_students
+    from course_lib.grading.autograding import grade_students, submitted_students
     name = course.select([args.assignment])[0]
     if args.time_limit <= 0:
         raise SystemExit(f"--time-limit: expected a positive number of seconds, got "
@@ -358,7 +248,7 @@ def cmd_autograde(course: Course, args) -> int:
 
 def print_isolation_report() -> None:
     """Say plainly, before any student code runs, what this machine cannot isolate."""
-    from course_lib.sandbox import isolation_report
+    from course_lib.grading.sandbox.kernel import isolation_report
     isolated, messages = isolation_report()
     print("Student code is isolated as follows:" if isolated else
           "WARNING: this machine cannot fully isolate student code while grading:")
@@ -391,7 +281,7 @@ def feedback_arguments(parser: argparse.ArgumentParser) -> None:
 @command("feedback", "write each student's feedback page and release it through the exchange",
          feedback_arguments)
 def cmd_feedback(course: Course, args) -> int:
-    from course_lib.autograding import remove_special_files
+    from course_lib.grading.autograding import remove_special_files
     name = course.select([args.assignment])[0]
     graded = sorted(p.parent.name for p in
                     (course.root / course.coursedir.autograded_directory).glob(f"*/{name}"))
@@ -434,7 +324,7 @@ def names_and_output(default: str, what: str):
 @command("export", "write the grades to a CSV file, a row per student and assignment",
          names_and_output("grades.csv", "CSV file"))
 def cmd_export(course: Course, args) -> int:
-    from course_lib.grading_report import grade_rows, write_csv
+    from course_lib.grading.report import grade_rows, write_csv
     rows = grade_rows(course, graded_names(course, args.names))
     path = course.root / args.output
     write_csv(rows, path)
@@ -444,14 +334,14 @@ def cmd_export(course: Course, args) -> int:
 
 def graded_names(course: Course, names: list[str]) -> list[str]:
     """`names` checked, or every assignment with a submission in the gradebook."""
-    from course_lib.grading_report import graded_assignments
+    from course_lib.grading.report import graded_assignments
     return course.select(names) if names else graded_assignments(course)
 
 
 @command("report", "write an HTML page: scores, pass rate per test cell, problem submissions",
          names_and_output("grades_report.html", "HTML page"))
 def cmd_report(course: Course, args) -> int:
-    from course_lib.grading_report import grade_rows, report_html, summarize
+    from course_lib.grading.report import grade_rows, report_html, summarize
     summaries = summarize(course, grade_rows(course, graded_names(course, args.names)))
     path = course.root / args.output
     path.write_text(report_html(course.coursedir.course_id, summaries))
@@ -462,7 +352,7 @@ def cmd_report(course: Course, args) -> int:
 @command("status", "per assignment: submissions collected, graded (by outcome), feedback written",
          assignment_names)
 def cmd_status(course: Course, args) -> int:
-    from course_lib.autograding import load_outcomes, submitted_students
+    from course_lib.grading.autograding import load_outcomes, submitted_students
     for name in course.select(args.names):
         submitted = submitted_students(course, name)
         outcomes = load_outcomes(course, name)
@@ -484,29 +374,17 @@ def cmd_status(course: Course, args) -> int:
 # -- entry point ------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m course_lib.instructor",
+    parser = argparse.ArgumentParser(prog="course-instructor",
                                      description="Instructor commands (over nbgrader).")
-    parser.add_argument("--root", type=Path, default=ROOT,
-                        help="course directory holding nbgrader_config.py (default: %(default)s)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="course directory holding nbgrader_config.py (default: the current "
+                             "folder if it holds one, else the checkout course_lib comes from)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text, arguments) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if arguments:
             arguments(sub)
     return parser
-
-
-def nbgrader_environment() -> dict[str, str]:
-    """os.environ for nbgrader: config errors raise, and this venv's scripts are on PATH.
-
-    nbgrader runs the `alembic` script by name when it opens a gradebook, so a venv Python
-    started without activating the venv (as course.py does) must find it on PATH.
-    """
-    scripts = str(Path(sys.executable).parent)
-    path = os.environ.get("PATH", "")
-    if scripts not in path.split(os.pathsep):
-        path = os.pathsep.join([scripts, path]) if path else scripts
-    return {**os.environ, **RAISE_CONFIG_ERRORS, "PATH": path}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -519,7 +397,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     function = COMMANDS[args.command][0]
     return function(course, args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

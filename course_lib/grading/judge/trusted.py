@@ -8,12 +8,12 @@ in a separate Python process, the judge, with its own fresh numpy and course_lib
 - the names the test cell uses are resolved there: the notebook's imports (taken from the
   instructor's source notebook, not from the submission) are imported afresh; the names the
   submission defines in its answer cells are fetched from the kernel, as plain data or, for a
-  function or class, as a handle whose calls the kernel computes (`course_lib.judge_wire`);
+  function or class, as a handle whose calls the kernel computes (`course_lib.grading.judge.wire`);
 - the test cell never reaches the kernel; the kernel only sees the arguments of the calls;
 - the judge's verdict (the cell's printed text, or its error) becomes the cell's output, which
   nbgrader grades as usual. An error is reported as "Name: message", never with a traceback.
 
-    python -m course_lib.judge      # the judge process; `Judge` below starts and drives it
+    python -m course_lib.grading.judge.trusted   # the judge process; `Judge` starts and drives it
 """
 from __future__ import annotations
 
@@ -30,14 +30,15 @@ import sys
 import tempfile
 import time
 
-from course_lib.judge_wire import Endpoint, Remote, WireError
+from course_lib.grading.judge.wire import Endpoint, Remote, WireError
 
 JUDGE_SIDE_OPS = {"call", "getattr"}
 # Contains "course_lib", so that checks never quotes a test cell's line as the student's.
 TEST_CELL_FILENAME = "<course_lib judge: test cell>"
 CONNECT_TIMEOUT = 30.0
 MAX_PRINTED = 20_000
-AGENT_CODE = "__import__('course_lib.judge_agent', fromlist=['serve']).serve({path!r}, globals())"
+AGENT_CODE = ("__import__('course_lib.grading.judge.agent', fromlist=['serve'])"
+              ".serve({path!r}, globals())")
 
 
 # -- which names a test cell needs ------------------------------------------------------------
@@ -170,9 +171,9 @@ class Judge:
         self.workdir = tempfile.mkdtemp(prefix="course-judge-")
         env = {**os.environ, "MPLBACKEND": "Agg"}
         # -I: neither the current folder nor PYTHONPATH can put a module in the judge's way
-        self.process = subprocess.Popen([sys.executable, "-I", "-m", "course_lib.judge"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        cwd=self.workdir, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "course_lib.grading.judge.trusted"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self.workdir, env=env)
         self._buffer = b""
         self._send({"op": "imports", "statements": import_statements})
         self._answer(60)

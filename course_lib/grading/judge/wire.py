@@ -223,7 +223,14 @@ class Endpoint:
         return {"t": "array", "f": len(frames) - 1, "m": mirror}
 
     # -- JSON tree + frames -> values
-    def decode(self, node, frames: list[bytes], depth: int = 0):
+    def decode(self, node, frames: list[bytes]):
+        """The value a JSON tree and its frames stand for; WireError for anything malformed."""
+        try:
+            return self._decode(node, frames, 0)
+        except (KeyError, IndexError, TypeError, AttributeError) as error:  # a field missing or
+            raise WireError(f"a malformed value ({type(error).__name__}: {error})") from None
+
+    def _decode(self, node, frames: list[bytes], depth: int):
         if depth > MAX_DEPTH:
             raise WireError("a value nested too deeply")
         if node is None or type(node) in (bool, int, float, str):
@@ -244,11 +251,11 @@ class Endpoint:
                 raise WireError("a mirrored array this side never saw")
             return self.mirrored[node["m"]]
         if kind in ("tuple", "list"):
-            items = [self.decode(v, frames, depth + 1) for v in node["v"]]
+            items = [self._decode(v, frames, depth + 1) for v in node["v"]]
             return tuple(items) if kind == "tuple" else items
         if kind == "dict":
-            keys = [self.decode(k, frames, depth + 1) for k in node["k"]]
-            values = [self.decode(v, frames, depth + 1) for v in node["v"]]
+            keys = [self._decode(k, frames, depth + 1) for k in node["k"]]
+            values = [self._decode(v, frames, depth + 1) for v in node["v"]]
             try:
                 return dict(zip(keys, values, strict=True))
             except TypeError as error:
@@ -317,7 +324,7 @@ class Endpoint:
             cls = getattr(cls, part)
         if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
             raise WireError(f"{node.get('name')!r} is not a course_lib dataclass")
-        fields = {str(k): self.decode(v, frames, depth + 1) for k, v in node["fields"].items()}
+        fields = {str(k): self._decode(v, frames, depth + 1) for k, v in node["fields"].items()}
         return cls(**fields)
 
     def _remote(self, object_id: int, type_name: str) -> Remote:
