@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,14 @@ settings.register_profile("course", max_examples=40, deadline=None, derandomize=
 settings.register_profile("thorough", max_examples=1000, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+# Debian's Chromium, driven by Playwright (its own browser download fails here), only ever
+# talking to 127.0.0.1
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 
 
 @pytest.fixture
@@ -98,3 +107,29 @@ def serve_files():
     for server in servers:
         if server._thread.is_alive():
             server.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# A real headless Chromium (test_browser, test_lab, test_instructor_workflow)
+# ---------------------------------------------------------------------------------------------
+
+def missing_browser_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the Python package playwright is not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    reason = missing_browser_reason()
+    if reason:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -2,6 +2,8 @@
 nbgrader course, run the real `nbgrader` command, and keep one kernel per notebook."""
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -193,3 +195,8 @@ class KernelSession:
 
     def close(self) -> None:
         self.client._cleanup_kernel()  # nbclient's own shutdown of the kernel and its channels
+
+
+def visible_text(html_text: str) -> str:
+    """The text a reader of an HTML page sees: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))

@@ -3,13 +3,25 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from course_lib.activations import (ACTIVATIONS, get_activation, relu, relu_grad, sigmoid,
-                                    sigmoid_grad, softmax, softmax_backward, step, step_grad, tanh,
-                                    tanh_grad)
-from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
+from course_lib.activations import (
+    ACTIVATIONS,
+    get_activation,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_backward,
+    step,
+    step_grad,
+    tanh,
+    tanh_grad,
+)
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, max_side=5)
 ELEMENTWISE = [(step, step_grad), (sigmoid, sigmoid_grad), (tanh, tanh_grad), (relu, relu_grad)]

@@ -15,7 +15,6 @@ Without Chromium these tests skip and say why, unless COURSE_REQUIRE_BROWSER=1: 
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -35,40 +34,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 STEPPER_NOTEBOOK = Path("02_gradient_descent/02_gradient_descent.ipynb")
 PLAYGROUND_DIR = Path("10_playground")
 INIT_EXPLORER_NOTEBOOK = Path("11_initialization/11_initialization.ipynb")
 TIMEOUT_MS = 180_000  # running a whole chapter on a busy 2-core machine can take a while
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def missing_browser_reason() -> str | None:
-    if not CHROMIUM.exists():
-        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the Python package playwright is not installed"
-    return None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    reason = missing_browser_reason()
-    if reason:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # --- the notebooks -------------------------------------------------------------------------------

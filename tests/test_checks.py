@@ -6,8 +6,16 @@ import time
 import numpy as np
 import pytest
 
-from course_lib.checks import (call_student, case, check_array, check_examples, check_function,
-                               check_gradient, check_result, fresh_case)
+from course_lib.checks import (
+    call_student,
+    case,
+    check_array,
+    check_examples,
+    check_function,
+    check_gradient,
+    check_result,
+    fresh_case,
+)
 
 
 def failure(check, *args, **kwargs) -> str:

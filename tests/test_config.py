@@ -11,11 +11,14 @@ import subprocess
 import sys
 
 import pytest
+from grading_tools import ROOT, make_course, nbgrader
 
 from course_lib.grading import cli, course
-from course_lib.grading.nbgrader_plugins import (ClearHiddenTestsOfTests, ShortenTestErrors,
-                                         StripEditorState)
-from grading_tools import ROOT, make_course, nbgrader
+from course_lib.grading.nbgrader_plugins import (
+    ClearHiddenTestsOfTests,
+    ShortenTestErrors,
+    StripEditorState,
+)
 
 BROKEN = {
     "a syntax error": ('course_id = "dl-foundations"', 'course_id = "dl-foundations'),

@@ -14,9 +14,17 @@ import numpy as np
 import pytest
 
 from course_lib import data
-from course_lib.data import (MNIST_FILES, MnistDownloadError, MnistFallbackWarning,
-                             download_mnist_file, load_mnist, load_mnist_fallback, minibatches,
-                             read_idx, train_val_test_split)
+from course_lib.data import (
+    MNIST_FILES,
+    MnistDownloadError,
+    MnistFallbackWarning,
+    download_mnist_file,
+    load_mnist,
+    load_mnist_fallback,
+    minibatches,
+    read_idx,
+    train_val_test_split,
+)
 
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 TRAIN_IMAGES, TRAIN_LABELS = "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"

@@ -30,13 +30,23 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+from grading_tools import (
+    HIDDEN_MARKERS,
+    ROOT,
+    SOLUTION_MARKERS,
+    autograded_points,
+    hidden_test_lines,
+    is_test,
+    is_written,
+    nbgrader_meta,
+    read,
+    source_notebook,
+    visible_text,
+    without_region,
+)
 from nbgrader.api import Gradebook
 
 from course_lib.grading.course import CONFIG_FILE, RAISE_CONFIG_ERRORS
-from grading_tools import (HIDDEN_MARKERS, ROOT, SOLUTION_MARKERS, autograded_points, is_test,
-                           hidden_test_lines, is_written, nbgrader_meta, read, source_notebook,
-                           without_region)
-from test_grading import visible_text
 
 pytestmark = pytest.mark.slow
 

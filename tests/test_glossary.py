@@ -6,9 +6,9 @@ import shutil
 
 import nbformat
 import pytest
+from grading_tools import ROOT
 
 from course_lib import glossary
-from grading_tools import ROOT
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 TERMS = glossary.load()

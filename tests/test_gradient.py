@@ -3,14 +3,22 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+import smooth_nets
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import smooth_nets
-from course_lib.gradient import (STANDARDS, SUSPICIOUS_BAND, GradientCheckResult, function_noise,
-                                 gradient_check, max_relative_error, numerical_derivative,
-                                 numerical_gradient, relative_error)
-
+from course_lib.gradient import (
+    STANDARDS,
+    SUSPICIOUS_BAND,
+    GradientCheckResult,
+    function_noise,
+    gradient_check,
+    max_relative_error,
+    numerical_derivative,
+    numerical_gradient,
+    relative_error,
+)
 
 
 def uniform_array(shape, low=-2.0, high=2.0, seed=0, dtype=np.float64):

@@ -7,16 +7,24 @@ hidden tests. A last test sends badly behaved and tampered submissions through g
 """
 from __future__ import annotations
 
-import html
-import re
 import time
 
 import nbformat
 import pytest
+from grading_tools import (
+    assignments,
+    grade_id,
+    hidden_test_lines,
+    is_test,
+    make_course,
+    nbgrader,
+    nbgrader_meta,
+    read,
+    record_timing,
+    source_notebook,
+    visible_text,
+)
 from nbgrader.api import Gradebook
-
-from grading_tools import (assignments, grade_id, hidden_test_lines, is_test, make_course, nbgrader,
-                           nbgrader_meta, read, record_timing, source_notebook)
 
 pytestmark = pytest.mark.slow
 NAMES = assignments()
@@ -98,10 +106,6 @@ def test_untouched_release_runs_and_scores_zero(course, name):
                                       f"{errors(cell)}")
     grades = course.test_grades("untouched", name)
     assert all(score == 0 for score, _ in grades.values()), f"{name}: stub earns points {grades}"
-
-
-def visible_text(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -24,15 +24,21 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_tools import make_course, nbgrader
 from nbgrader.api import Gradebook
+from postgres_server import REQUIRED, PostgresServer, missing_reason
 
 from course_lib.grading.autograding import load_outcomes
-from course_lib.grading.engines import (SQLITE_BUSY_TIMEOUT, EngineError, gradebook_url,
-                                        grading_executor, loopback_cluster, prepare_gradebook)
 from course_lib.grading.course import Course, nbgrader_environment
+from course_lib.grading.engines import (
+    SQLITE_BUSY_TIMEOUT,
+    EngineError,
+    gradebook_url,
+    grading_executor,
+    loopback_cluster,
+    prepare_gradebook,
+)
 from course_lib.grading.practice_class import write_practice_class
-from grading_tools import make_course, nbgrader
-from postgres_server import REQUIRED, PostgresServer, missing_reason
 
 ASSIGNMENT = "01_derivatives"
 CLASS_SIZE = 4

@@ -20,11 +20,18 @@ import uuid
 
 import nbformat
 import pytest
+from grading_tools import (
+    hidden_test_lines,
+    is_test,
+    make_course,
+    nbgrader,
+    nbgrader_meta,
+    read,
+    source_notebook,
+)
 from nbgrader.api import Gradebook
 
 from course_lib.grading.sandbox import kernel as sandbox
-from grading_tools import (hidden_test_lines, is_test, make_course, nbgrader, nbgrader_meta, read,
-                           source_notebook)
 
 pytestmark = pytest.mark.slow
 NAME = "01_derivatives"

@@ -39,15 +39,21 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from grading_tools import (
+    SOLUTION_MARKERS,
+    grade_id,
+    is_test,
+    make_course,
+    nbgrader_meta,
+    read,
+    source_notebook,
+    visible_text,
+)
 from nbgrader.utils import notebook_hash
 
 from course_lib.grading import cli
-from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
 from course_lib.grading.autograding import load_outcomes
-from grading_tools import (SOLUTION_MARKERS, grade_id, is_test, make_course, nbgrader_meta, read,
-                           source_notebook)
-from test_browser import chromium  # noqa: F401  (the fixture: a real headless Chromium)
-from test_grading import visible_text
+from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
 
 pytestmark = [
     pytest.mark.slow,

@@ -9,13 +9,22 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_lib.grading.judge.agent import STUDENT_SIDE_OPS
 from course_lib.grading.judge.trusted import JUDGE_SIDE_OPS
-from course_lib.grading.judge.wire import (MAX_DEPTH, MAX_FRAMES, MAX_HEADER, Endpoint, Remote,
-                                           WireError, array_to_bytes, receive_message,
-                                           send_message)
+from course_lib.grading.judge.wire import (
+    MAX_DEPTH,
+    MAX_FRAMES,
+    MAX_HEADER,
+    Endpoint,
+    Remote,
+    WireError,
+    array_to_bytes,
+    receive_message,
+    send_message,
+)
 
 TIMEOUT = 10  # seconds: a test that would hang fails instead
 

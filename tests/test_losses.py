@@ -4,15 +4,21 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.activations import softmax
-from course_lib.losses import (cross_entropy, cross_entropy_grad, mean_squared_error,
-                               mean_squared_error_grad, one_hot, softmax_cross_entropy,
-                               softmax_cross_entropy_grad)
-from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
-
+from course_lib.losses import (
+    cross_entropy,
+    cross_entropy_grad,
+    mean_squared_error,
+    mean_squared_error_grad,
+    one_hot,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
 
 
 @st.composite

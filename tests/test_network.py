@@ -5,7 +5,9 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from threadpoolctl import threadpool_limits  # a test dependency (pyproject.toml)
 
@@ -15,7 +17,6 @@ from course_lib.losses import softmax_cross_entropy
 from course_lib.network import TwoLayerNet
 from course_lib.optimizers import RMSProp
 from course_lib.training import fit
-from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh"]
 

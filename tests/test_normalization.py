@@ -9,12 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from gradcheck_log import assert_gradient_matches as check  # noqa: F401
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course_lib.gradient import numerical_gradient
 from course_lib.normalization import BatchNorm
-from gradcheck_log import assert_gradient_matches as check, gradient_error_log  # noqa: F401
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "init_batchnorm_golden.npz")
 META = json.loads(str(GOLDEN["meta"]))

@@ -10,9 +10,24 @@ import numpy as np
 import pytest
 
 from course_lib.landscapes import get_landscape
-from course_lib.optimizers import (OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, CosineDecay, ExponentialDecay,
-                                   InverseTimeDecay, Momentum, Nesterov, Optimizer, RMSProp, StepDecay,
-                                   Warmup, get_optimizer, newton_step)
+from course_lib.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    AdaGrad,
+    Adam,
+    AdamW,
+    CosineDecay,
+    ExponentialDecay,
+    InverseTimeDecay,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    RMSProp,
+    StepDecay,
+    Warmup,
+    get_optimizer,
+    newton_step,
+)
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "optimizer_golden.npz")
 META = json.loads(str(GOLDEN["meta"]))

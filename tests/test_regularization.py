@@ -11,15 +11,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_lib.data import make_moons
 from course_lib.gradient import numerical_gradient
 from course_lib.layers import Dropout
 from course_lib.network import TwoLayerNet
 from course_lib.optimizers import SGD, Adam, CosineDecay, StepDecay, Warmup
-from course_lib.regularization import (RandomShift, early_stopping, is_decayed, l2_gradient,
-                                       l2_penalty, shift_images)
+from course_lib.regularization import (
+    RandomShift,
+    early_stopping,
+    is_decayed,
+    l2_gradient,
+    l2_penalty,
+    shift_images,
+)
 from course_lib.training import fit
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "regularization_golden.npz")

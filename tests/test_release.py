@@ -14,11 +14,26 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from grading_tools import (HIDDEN_MARKERS, NOTEBOOKS, ROOT, SOLUTION_MARKERS, assignments,
-                           grade_id, graders_of, is_answer, is_test, is_written, make_course,
-                           nbgrader, nbgrader_meta, read, region_lines, release_notebook,
-                           source_notebook, without_region)
+from grading_tools import (
+    HIDDEN_MARKERS,
+    NOTEBOOKS,
+    ROOT,
+    SOLUTION_MARKERS,
+    assignments,
+    grade_id,
+    graders_of,
+    is_answer,
+    is_test,
+    is_written,
+    make_course,
+    nbgrader,
+    nbgrader_meta,
+    read,
+    region_lines,
+    release_notebook,
+    source_notebook,
+    without_region,
+)
 
 NAMES = assignments()
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]

@@ -15,13 +15,26 @@ import pytest
 from nbconvert.filters import markdown2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_lib.grading.autograding import MAX_OUTPUT_CHARACTERS, remove_special_files, shorten_outputs
+from course_lib.grading.autograding import (
+    MAX_OUTPUT_CHARACTERS,
+    remove_special_files,
+    shorten_outputs,
+)
 from course_lib.grading.lms_zip import ZipEntry, latest_entries, name_pattern
 from course_lib.grading.nbgrader_plugins import safe_html
-from course_lib.grading.submission_check import (NOTES_CELL_ID, add_notes, blank_release, grade_id,
-                                         keep_last_copies, nbgrader_file_problem, quoted,
-                                         read_small_file, report_changed_cells,
-                                         restore_deleted_cells, without_control_characters)
+from course_lib.grading.submission_check import (
+    NOTES_CELL_ID,
+    add_notes,
+    blank_release,
+    grade_id,
+    keep_last_copies,
+    nbgrader_file_problem,
+    quoted,
+    read_small_file,
+    report_changed_cells,
+    restore_deleted_cells,
+    without_control_characters,
+)
 
 NOTEBOOKS = ["01_derivatives", "derivatives"]
 

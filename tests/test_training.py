@@ -1,7 +1,8 @@
 """Tests of course_lib.training: the training loop, its History, the progress bar, confusion_matrix."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_lib import training
 from course_lib.data import make_moons

@@ -11,9 +11,16 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
-from grading_tools import (KernelSession, assignments, grade_id, is_answer, read, record_timing,
-                           source_notebook, graders_of)
+from grading_tools import (
+    KernelSession,
+    assignments,
+    grade_id,
+    graders_of,
+    is_answer,
+    read,
+    record_timing,
+    source_notebook,
+)
 
 WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
 
