@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# the `gradient_error_log` fixture: the worst gradient errors of a run, printed at its end
+pytest_plugins = ["gradcheck_log"]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Hypothesis, the same for every test module: a fixed, repeatable set of examples, no deadline (a

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from gradcheck_log import assert_gradient_matches, gradient_error_log  # noqa: F401  (fixture)
+from gradcheck_log import assert_gradient_matches
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp

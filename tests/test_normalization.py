@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradcheck_log import assert_gradient_matches as check  # noqa: F401
+from gradcheck_log import assert_gradient_matches as check
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
