@@ -35,6 +35,9 @@ from grading_tools import (
     without_region,
 )
 
+# nbgrader generates every assignment: tens of seconds, so not part of the quick run
+pytestmark = pytest.mark.slow
+
 NAMES = assignments()
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 TEXT_STUB = "YOUR ANSWER HERE"

@@ -22,6 +22,9 @@ from grading_tools import (
     source_notebook,
 )
 
+# every chapter's solution runs in a kernel first: minutes, so not part of the quick run
+pytestmark = pytest.mark.slow
+
 WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
 
 
