@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from switches import skip_or_fail
 
 # the `gradient_error_log` fixture: the worst gradient errors of a run, printed at its end
 pytest_plugins = ["gradcheck_log"]
@@ -33,6 +34,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_runtest_setup(item):
+    """`@pytest.mark.root`: the test needs root (OS users, namespaces, user ids); it skips for an
+    ordinary user, or fails under COURSE_REQUIRE_ROOT=1, as CI runs."""
+    marker = item.get_closest_marker("root")
+    if marker is not None and os.geteuid() != 0:
+        skip_or_fail("COURSE_REQUIRE_ROOT", marker.kwargs.get("reason", "this test needs root"))
+
+
 @pytest.fixture
 def shared_mnist() -> Path:
     """The directory of the real MNIST test-set files (../shared/data/mnist).
@@ -40,10 +49,7 @@ def shared_mnist() -> Path:
     Skips, saying why, when they are absent; fails instead with COURSE_REQUIRE_MNIST=1 (CI).
     """
     if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        reason = f"the real MNIST files are not at {SHARED_MNIST}"
-        if os.environ.get("COURSE_REQUIRE_MNIST") == "1":
-            pytest.fail(f"COURSE_REQUIRE_MNIST=1 but {reason}")
-        pytest.skip(reason)
+        skip_or_fail("COURSE_REQUIRE_MNIST", f"the real MNIST files are not at {SHARED_MNIST}")
     return SHARED_MNIST
 
 
@@ -128,9 +134,7 @@ def missing_browser_reason() -> str | None:
 def chromium():
     reason = missing_browser_reason()
     if reason:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        skip_or_fail("COURSE_REQUIRE_BROWSER", reason)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -45,6 +45,7 @@ from grading_tools import (
     without_region,
 )
 from nbgrader.api import Gradebook
+from switches import skip_or_fail
 
 from course_lib.grading.course import CONFIG_FILE, RAISE_CONFIG_ERRORS
 
@@ -159,7 +160,7 @@ class Machine:
 
 def require_root_and_user_tools() -> None:
     if os.geteuid() != 0:
-        pytest.skip("creating the instructor and student OS users needs root")
+        skip_or_fail("COURSE_REQUIRE_ROOT", "creating the instructor and student OS users needs root")
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{', '.join(missing)} not found: cannot create and switch OS users")

@@ -9,10 +9,8 @@ import pytest
 
 from course_lib.grading.sandbox import kernel as sandbox
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="leasing user ids needs root")
 
-
-@needs_root
+@pytest.mark.root(reason="leasing user ids needs root")
 def test_a_lease_is_machine_wide_and_skips_an_id_that_still_has_a_process(tmp_path, monkeypatch):
     first = sandbox.UserIdLease()
     # another grading run with another temporary folder still sees the first lease
