@@ -24,10 +24,9 @@ Relation to PyTorch (``torch.optim``), which the tests use as an independent ref
   same steps. With a schedule they differ: the velocity form keeps the momentum of steps taken with
   the old, larger learning rate, PyTorch rescales the whole buffer by the new rate at once.
 
-The updates work in place (``h *= rho``, ``np.sqrt(h, out=step)``): on a layer of 400,000 weights a
-temporary array costs about as much as the arithmetic done in it, and an RMSProp update written with
-temporaries, ``w -= lr * g / (np.sqrt(h) + eps)``, can take longer than all the matrix products of
-the training step. So each update keeps at most one temporary array at a time (``step`` below).
+Each class writes its update as the formula, in its method `formula`. `update` runs the same
+update written in place, from `course_lib.optimizers_in_place`, which is faster on large layers;
+``in_place=False`` runs the formula itself. The tests check both forms against PyTorch.
 """
 from __future__ import annotations
 
@@ -38,9 +37,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib import optimizers_in_place as in_place
 from course_lib.regularization import is_decayed
-from course_lib.validation import (as_float_array, check_choice, check_count, check_positive,
-                                   check_same_shape)
+from course_lib.validation import (
+    as_float_array,
+    check_choice,
+    check_count,
+    check_positive,
+    check_same_shape,
+)
 
 
 def _check_fraction(value, name: str) -> float:
@@ -49,29 +54,6 @@ def _check_fraction(value, name: str) -> float:
     if number >= 1:
         raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
     return number
-
-
-def _moving_average(average: np.ndarray, sample: np.ndarray, decay: float) -> None:
-    """average <- decay * average + (1 - decay) * sample, in place.
-
-    `sample` is scratch: it is overwritten with (1 - decay) * sample.
-    """
-    sample *= 1 - decay
-    average *= decay
-    average += sample
-
-
-def _rms_step(numerator: np.ndarray, mean_square: np.ndarray, lr: float, eps: float,
-              out: np.ndarray) -> np.ndarray:
-    """out <- lr * numerator / (sqrt(mean_square) + eps), the step of AdaGrad, RMSProp and Adam.
-
-    Each weight's step is divided by the root of its mean squared gradient. Returns `out`.
-    """
-    np.sqrt(mean_square, out=out)
-    out += eps
-    np.divide(numerator, out, out=out)
-    out *= lr
-    return out
 
 
 def _check_update_arguments(params, grads) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -109,6 +91,9 @@ class Optimizer:
         ``schedule(step) -> factor``; the update number ``step`` (0, 1, 2, ...) uses the learning rate
         ``lr * schedule(step)``. See `StepDecay`, `ExponentialDecay`, `InverseTimeDecay`,
         `CosineDecay`, `Warmup`.
+    in_place : bool, default True
+        Run the update written in place (`course_lib.optimizers_in_place`); False runs the
+        method `formula`, the same update as the blackboard writes it (slower on large layers).
 
     Attributes
     ----------
@@ -118,12 +103,13 @@ class Optimizer:
         ``state[key][slot]`` is an ndarray shaped like ``params[key]`` (e.g. the velocity).
     """
 
-    def __init__(self, lr: float, schedule=None):
+    def __init__(self, lr: float, schedule=None, in_place: bool = True):
         self.lr = check_positive(lr, "lr")
         if schedule is not None and not callable(schedule):
             raise TypeError(f"schedule: expected a callable step -> factor or None, "
                             f"got {type(schedule).__name__}")
         self.schedule = schedule
+        self.in_place = bool(in_place)
         self.reset()
 
     def reset(self) -> None:
@@ -151,11 +137,16 @@ class Optimizer:
         so pass all parameters in each call. All pairs are checked before any array changes.
         """
         lr = self.current_lr
+        update_one = self._update_in_place if self.in_place else self.formula
         for key, w, g in _check_update_arguments(params, grads):
-            self._update_one(key, w, g, lr)
+            update_one(key, w, g, lr)
         self.step += 1
 
-    def _update_one(self, key: str, w: np.ndarray, g: np.ndarray, lr: float) -> None:
+    def formula(self, key: str, w: np.ndarray, g: np.ndarray, lr: float) -> None:
+        """The update of one parameter array `w` (in place) with gradient `g` and rate `lr`."""
+        raise NotImplementedError
+
+    def _update_in_place(self, key: str, w: np.ndarray, g: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
     def _slots(self, key: str, w: np.ndarray, *names: str) -> list[np.ndarray]:
@@ -169,18 +160,21 @@ class Optimizer:
         return slots
 
     def __repr__(self) -> str:
-        names = inspect.signature(type(self)).parameters
+        names = [n for n in inspect.signature(type(self)).parameters if n != "in_place"]
         return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent:  ``w <- w - lr g``  (as ``torch.optim.SGD``)."""
 
-    def __init__(self, lr: float = 0.01, schedule=None):
-        super().__init__(lr, schedule)
+    def __init__(self, lr: float = 0.01, schedule=None, in_place: bool = True):
+        super().__init__(lr, schedule, in_place)
 
-    def _update_one(self, key, w, g, lr):
+    def formula(self, key, w, g, lr):
         w -= lr * g
+
+    def _update_in_place(self, key, w, g, lr):
+        in_place.sgd(w, g, lr)
 
 
 class Momentum(Optimizer):
@@ -200,21 +194,22 @@ class Momentum(Optimizer):
     momentum : float in [0, 1)
         ``mu``, the fraction of the velocity kept from one step to the next.
     schedule : callable, optional
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, schedule=None):
-        super().__init__(lr, schedule)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, schedule=None,
+                 in_place: bool = True):
+        super().__init__(lr, schedule, in_place)
         self.momentum = _check_fraction(momentum, "momentum")
 
-    def _update_one(self, key, w, g, lr):
-        w += self._new_velocity(key, w, g, lr)
-
-    def _new_velocity(self, key, w, g, lr) -> np.ndarray:
-        """v <- mu v - lr g, in place in the state of `key`."""
+    def formula(self, key, w, g, lr):
         (v,) = self._slots(key, w, "velocity")
-        v *= self.momentum
-        v -= lr * g
-        return v
+        v[...] = self.momentum * v - lr * g
+        w += v
+
+    def _update_in_place(self, key, w, g, lr):
+        in_place.momentum(w, g, *self._slots(key, w, "velocity"), lr, self.momentum)
 
 
 class Nesterov(Momentum):
@@ -233,11 +228,17 @@ class Nesterov(Momentum):
     lr : float, > 0
     momentum : float in [0, 1)
     schedule : callable, optional
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
-    def _update_one(self, key, w, g, lr):
-        w += self.momentum * self._new_velocity(key, w, g, lr)
-        w -= lr * g
+    def formula(self, key, w, g, lr):
+        (v,) = self._slots(key, w, "velocity")
+        v[...] = self.momentum * v - lr * g
+        w += self.momentum * v - lr * g
+
+    def _update_in_place(self, key, w, g, lr):
+        in_place.nesterov(w, g, *self._slots(key, w, "velocity"), lr, self.momentum)
 
 
 class AdaGrad(Optimizer):
@@ -254,17 +255,22 @@ class AdaGrad(Optimizer):
     eps : float, > 0
         Keeps the division finite while ``r`` is 0.
     schedule : callable, optional
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
-    def __init__(self, lr: float = 0.01, eps: float = 1e-8, schedule=None):
-        super().__init__(lr, schedule)
+    def __init__(self, lr: float = 0.01, eps: float = 1e-8, schedule=None,
+                 in_place: bool = True):
+        super().__init__(lr, schedule, in_place)
         self.eps = check_positive(eps, "eps")
 
-    def _update_one(self, key, w, g, lr):
+    def formula(self, key, w, g, lr):
         (r,) = self._slots(key, w, "sum_sq_grad")
-        step = g * g
-        r += step                                     # r <- r + g^2
-        w -= _rms_step(g, r, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(r) + eps)
+        r += g * g
+        w -= lr * g / (np.sqrt(r) + self.eps)
+
+    def _update_in_place(self, key, w, g, lr):
+        in_place.adagrad(w, g, *self._slots(key, w, "sum_sq_grad"), lr, self.eps)
 
 
 class RMSProp(Optimizer):
@@ -286,18 +292,23 @@ class RMSProp(Optimizer):
         ``rho``, the weight of the old average.
     eps : float, > 0
     schedule : callable, optional
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
-    def __init__(self, lr: float = 0.001, decay: float = 0.99, eps: float = 1e-8, schedule=None):
-        super().__init__(lr, schedule)
+    def __init__(self, lr: float = 0.001, decay: float = 0.99, eps: float = 1e-8, schedule=None,
+                 in_place: bool = True):
+        super().__init__(lr, schedule, in_place)
         self.decay = _check_fraction(decay, "decay")
         self.eps = check_positive(eps, "eps")
 
-    def _update_one(self, key, w, g, lr):
+    def formula(self, key, w, g, lr):
         (r,) = self._slots(key, w, "mean_sq_grad")
-        step = g * g
-        _moving_average(r, step, self.decay)          # r <- rho r + (1 - rho) g^2
-        w -= _rms_step(g, r, lr, self.eps, out=step)  # w <- w - lr g / (sqrt(r) + eps)
+        r[...] = self.decay * r + (1 - self.decay) * g * g
+        w -= lr * g / (np.sqrt(r) + self.eps)
+
+    def _update_in_place(self, key, w, g, lr):
+        in_place.rmsprop(w, g, *self._slots(key, w, "mean_sq_grad"), lr, self.decay, self.eps)
 
 
 class Adam(Optimizer):
@@ -309,10 +320,7 @@ class Adam(Optimizer):
         w <- w - lr m_hat / (sqrt(r_hat) + eps)
 
     As ``torch.optim.Adam`` (``amsgrad=False``). The correction undoes the pull of ``m, r = 0``
-    towards zero during the first steps. It is computed as Kingma and Ba suggest, on the step
-    rather than on the arrays: with c1 = 1 - b1^t and c2 = 1 - b2^t,
-
-        lr m_hat / (sqrt(r_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(r) + eps sqrt(c2))
+    towards zero during the first steps.
 
     Parameters
     ----------
@@ -320,23 +328,29 @@ class Adam(Optimizer):
     beta1, beta2 : float in [0, 1)
     eps : float, > 0
     schedule : callable, optional
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, schedule=None):
-        super().__init__(lr, schedule)
+                 eps: float = 1e-8, schedule=None, in_place: bool = True):
+        super().__init__(lr, schedule, in_place)
         self.beta1 = _check_fraction(beta1, "beta1")
         self.beta2 = _check_fraction(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
 
-    def _update_one(self, key, w, g, lr):
+    def formula(self, key, w, g, lr):
         m, r = self._slots(key, w, "mean_grad", "mean_sq_grad")
-        step = g.copy()
-        _moving_average(m, step, self.beta1)                    # m <- b1 m + (1 - b1) g
-        _moving_average(r, np.multiply(g, g, out=step), self.beta2)  # r <- b2 r + (1 - b2) g^2
-        t = self.step + 1
-        sqrt_c2, c1 = math.sqrt(1 - self.beta2 ** t), 1 - self.beta1 ** t
-        w -= _rms_step(m, r, lr * sqrt_c2 / c1, self.eps * sqrt_c2, out=step)
+        b1, b2, t = self.beta1, self.beta2, self.step + 1
+        m[...] = b1 * m + (1 - b1) * g
+        r[...] = b2 * r + (1 - b2) * g * g
+        m_hat = m / (1 - b1 ** t)
+        r_hat = r / (1 - b2 ** t)
+        w -= lr * m_hat / (np.sqrt(r_hat) + self.eps)
+
+    def _update_in_place(self, key, w, g, lr):
+        m, r = self._slots(key, w, "mean_grad", "mean_sq_grad")
+        in_place.adam(w, g, m, r, lr, self.beta1, self.beta2, self.eps, self.step + 1)
 
 
 class AdamW(Adam):
@@ -363,17 +377,24 @@ class AdamW(Adam):
     eps : float, > 0
     schedule : callable, optional
         Scales the decay too: the shrinking uses the step's learning rate.
+    in_place : bool, default True
+        See `Optimizer`.
     """
 
     def __init__(self, lr: float = 0.001, weight_decay: float = 0.01, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-8, schedule=None):
-        super().__init__(lr, beta1, beta2, eps, schedule)
+                 beta2: float = 0.999, eps: float = 1e-8, schedule=None, in_place: bool = True):
+        super().__init__(lr, beta1, beta2, eps, schedule, in_place)
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
 
-    def _update_one(self, key, w, g, lr):
+    def formula(self, key, w, g, lr):
         if is_decayed(w):
             w *= 1 - lr * self.weight_decay
-        super()._update_one(key, w, g, lr)
+        super().formula(key, w, g, lr)
+
+    def _update_in_place(self, key, w, g, lr):
+        if is_decayed(w):
+            w *= 1 - lr * self.weight_decay
+        super()._update_in_place(key, w, g, lr)
 
 
 # Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.

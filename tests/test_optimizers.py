@@ -94,8 +94,9 @@ def _trajectory(case, step) -> dict:
     return {k: np.stack(v) for k, v in path.items()}
 
 
-def _course_trajectory(case) -> dict:
-    optimizer = get_optimizer(case["optimizer"], **case["kwargs"], schedule=_schedule(case))
+def _course_trajectory(case, in_place: bool = True) -> dict:
+    optimizer = get_optimizer(case["optimizer"], **case["kwargs"], schedule=_schedule(case),
+                              in_place=in_place)
     return _trajectory(case, optimizer.update)
 
 
@@ -120,9 +121,11 @@ def test_golden_file_covers_every_optimizer_problem_schedule_and_dtype():
     assert set(_golden(cases[-1])) == {"W", "b"}  # the least-squares problem has two arrays
 
 
+@pytest.mark.parametrize("form", ["in place", "formula"])
 @pytest.mark.parametrize("case", SAME_AS_TORCH, ids=lambda c: c["id"])
-def test_optimizer_follows_the_torch_trajectory(case):
-    ours, torchs = _course_trajectory(case), _golden(case)
+def test_optimizer_follows_the_torch_trajectory(case, form):
+    """Both forms of each update: the one `update` runs and the blackboard formula."""
+    ours, torchs = _course_trajectory(case, in_place=form == "in place"), _golden(case)
     for k in torchs:
         assert ours[k].dtype == np.dtype(case["dtype"])
         np.testing.assert_allclose(ours[k], torchs[k], **_tolerances(case),
@@ -294,6 +297,36 @@ def test_float32_parameters_stay_float32_and_follow_the_float64_path(optimizer_c
         np.testing.assert_allclose(runs[np.float32][k], runs[np.float64][k], rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_the_in_place_update_is_the_formula(name, dtype):
+    """On a layer-sized problem, with a schedule, for 20 steps: the same parameters and state,
+    to rounding, whichever form runs (the in-place one is what `update` uses)."""
+    rng = np.random.default_rng(7)
+    start = {"W": rng.standard_normal((300, 40)).astype(dtype),
+             "b": rng.standard_normal(40).astype(dtype)}
+    grads = [{k: rng.standard_normal(w.shape).astype(dtype) for k, w in start.items()}
+             for _ in range(20)]
+    results = {}
+    for form in (True, False):
+        optimizer = get_optimizer(name, lr=0.05, schedule=StepDecay(every=7, factor=0.5),
+                                  in_place=form)
+        params = {k: w.copy() for k, w in start.items()}
+        for g in grads:
+            optimizer.update(params, g)
+        results[form] = params, optimizer.state
+    tolerance = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12,
+                                                                          "atol": 1e-14}
+    (fast, fast_state), (plain, plain_state) = results[True], results[False]
+    for k in start:
+        assert fast[k].dtype == dtype and plain[k].dtype == dtype
+        np.testing.assert_allclose(fast[k], plain[k], **tolerance, err_msg=f"{name} {k}")
+        assert np.abs(fast[k] - start[k]).max() > 1e-3  # the parameters moved
+        for slot in fast_state.get(k, {}):
+            np.testing.assert_allclose(fast_state[k][slot], plain_state[k][slot], **tolerance)
+    assert fast_state.keys() == plain_state.keys()
+
+
 def test_every_registered_name_builds_its_class_with_its_hyperparameters():
     examples = {"sgd": {"lr": 0.5}, "momentum": {"lr": 0.5, "momentum": 0.8},
                 "nesterov": {"lr": 0.5, "momentum": 0.7}, "adagrad": {"lr": 0.5, "eps": 1e-6},
@@ -327,7 +360,7 @@ def test_unknown_optimizer_name_lists_the_valid_names():
 
 def test_unknown_hyperparameter_is_named_with_the_accepted_ones():
     with pytest.raises(ValueError, match=r"sgd: unknown hyper-parameter\(s\) momentum; "
-                                         r"expected some of lr, schedule"):
+                                         r"expected some of lr, schedule, in_place"):
         get_optimizer("sgd", lr=0.1, momentum=0.9)
 
 
