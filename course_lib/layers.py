@@ -18,7 +18,6 @@ import math
 
 import numpy as np
 
-from .activations import sigmoid, tanh
 from .validation import as_float_array, check_labels, check_positive
 
 
@@ -54,24 +53,31 @@ class Multiply:
     """
 
     def forward(self, x, y):
-        """
-        Inputs:
-        - x, y : scalars or arrays that broadcast together
+        """Return out = x * y and keep x and y for the backward pass.
 
-        Returns:
-        - out : x * y, of the broadcast shape
+        Parameters
+        ----------
+        x, y : scalars or ndarrays that broadcast together
+
+        Returns
+        -------
+        out : ndarray or scalar, the broadcast shape
         """
         self.x, self.y = x, y
         return x * y
 
     def backward(self, dout):
-        """
-        Inputs:
-        - dout : upstream gradient dL/d(out), of the shape of out
+        """Return (dx, dy) = (dout * y, dout * x), each summed down to its input's shape.
 
-        Returns a tuple of:
-        - dx : dL/dx, of the shape of x
-        - dy : dL/dy, of the shape of y
+        Parameters
+        ----------
+        dout : ndarray, the shape of out
+            Upstream gradient dL/d(out).
+
+        Returns
+        -------
+        dx : ndarray, the shape of x
+        dy : ndarray, the shape of y
         """
         dx = sum_to_shape(dout * self.y, np.shape(self.x))
         dy = sum_to_shape(dout * self.x, np.shape(self.y))
@@ -122,13 +128,17 @@ class Affine:
         self.dW = self.db = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - x : ndarray, shape (N, d_1, ..., d_k), with d_1 * ... * d_k = D; each sample is
-          flattened to a row of D numbers (an image (N, 28, 28) becomes (N, 784)).
+        """Return out = x W + b and keep x for the backward pass.
 
-        Returns:
-        - out : ndarray, shape (N, H), out = x W + b
+        Parameters
+        ----------
+        x : ndarray, shape (N, d_1, ..., d_k) with d_1 * ... * d_k = D
+            Each sample is flattened to a row of D numbers (an image (N, 28, 28) becomes
+            (N, 784)).
+
+        Returns
+        -------
+        out : ndarray, shape (N, H)
         """
         x = np.asarray(x)
         if x.ndim < 2 or math.prod(x.shape[1:]) != self.W.shape[0]:
@@ -141,15 +151,18 @@ class Affine:
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
-        """
-        Inputs:
-        - dout : ndarray, shape (N, H), upstream gradient dL/d(out)
+        """Return dx = dout W^T and set dW = x^T dout, db = sum over the batch of dout.
 
-        Returns:
-        - dx : ndarray, the shape of the x given to forward, dx = dout W^T
-          (None when the layer was made with input_grad=False)
+        Parameters
+        ----------
+        dout : ndarray, shape (N, H)
+            Upstream gradient dL/d(out).
 
-        Also sets self.dW (D, H) and self.db (H,).
+        Returns
+        -------
+        dx : ndarray, the shape of the x given to forward, or None
+            None when the layer was made with input_grad=False. Also sets ``self.dW`` (D, H)
+            and ``self.db`` (H,).
         """
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
@@ -176,24 +189,31 @@ class Relu:
         self.inplace = inplace
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - x : ndarray, any shape
+        """Return out = max(0, x) and keep it (it tells the backward pass where x > 0).
 
-        Returns:
-        - out : ndarray, the shape of x, out = max(0, x)
+        Parameters
+        ----------
+        x : ndarray, any shape
+
+        Returns
+        -------
+        out : ndarray, the shape of x
         """
         # The output remembers where x > 0 (exactly where out > 0), so no separate mask is kept.
         self.out = np.maximum(x, 0, out=x if self.inplace else None)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+        """Return dx = dout * [x > 0]: the gradient passes where the input was positive.
 
-        Returns:
-        - dx : ndarray, the shape of x, dx = dout * [x > 0]
+        Parameters
+        ----------
+        dout : ndarray, the shape of x
+            Upstream gradient dL/d(out).
+
+        Returns
+        -------
+        dx : ndarray, the shape of x
         """
         return np.multiply(dout, self.out > 0, out=dout if self.inplace else None)
 
@@ -206,23 +226,30 @@ class _SmoothActivation:
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - x : ndarray, any shape
+        """Return out = f(x) and keep it for the backward pass.
 
-        Returns:
-        - out : ndarray, the shape of x, out = f(x)
+        Parameters
+        ----------
+        x : ndarray, any shape
+
+        Returns
+        -------
+        out : ndarray, the shape of x
         """
         self.out = self.function(x)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+        """Return dx = dout * f'(x), with f'(x) computed from the kept output.
 
-        Returns:
-        - dx : ndarray, the shape of x, dx = dout * f'(x)
+        Parameters
+        ----------
+        dout : ndarray, the shape of x
+            Upstream gradient dL/d(out).
+
+        Returns
+        -------
+        dx : ndarray, the shape of x
         """
         return dout * self.derivative_from_output(self.out)
 
@@ -230,9 +257,15 @@ class _SmoothActivation:
 class Sigmoid(_SmoothActivation):
     """Logistic sigmoid: out = 1 / (1 + exp(-x)), elementwise, values in (0, 1).
 
-    Its derivative is out (1 - out), at most 1/4 (at x = 0).
+    Its derivative is out (1 - out), at most 1/4 (at x = 0). The forward pass computes
+    1 / (1 + exp(-x)) as exp(-log(1 + exp(-x))) with `np.logaddexp`, which never overflows
+    (`course_lib.activations.sigmoid` does the same with two branches, and checks its input; a
+    layer inside a network gets checked data).
     """
-    function = staticmethod(sigmoid)
+
+    @staticmethod
+    def function(x):
+        return np.exp(-np.logaddexp(0, -x))
 
     @staticmethod
     def derivative_from_output(out):
@@ -244,7 +277,8 @@ class Tanh(_SmoothActivation):
 
     Its derivative is 1 - out^2, at most 1 (at x = 0).
     """
-    function = staticmethod(tanh)
+
+    function = staticmethod(np.tanh)
 
     @staticmethod
     def derivative_from_output(out):
@@ -264,13 +298,18 @@ class SoftmaxWithLoss:
     """
 
     def forward(self, x: np.ndarray, t: np.ndarray) -> float:
-        """
-        Inputs:
-        - x : ndarray, shape (N, K), scores (logits) of N samples for K classes
-        - t : ndarray, class indices of shape (N,) with values in [0, K), or one-hot rows (N, K)
+        """Return the mean cross-entropy of softmax(x) against the labels t.
 
-        Returns:
-        - loss : float, the mean cross-entropy over the batch
+        Parameters
+        ----------
+        x : ndarray, shape (N, K)
+            Scores (logits) of N samples for K classes.
+        t : ndarray, shape (N,) or (N, K)
+            Class indices with values in [0, K), or one-hot rows.
+
+        Returns
+        -------
+        loss : float
         """
         x = as_float_array(x, "x", ndim=2)
         self.t = check_labels(t, len(x), x.shape[1], name="t")
@@ -285,12 +324,16 @@ class SoftmaxWithLoss:
         return float(np.mean(np.log(total) - shifted[np.arange(len(x)), labels]))
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
-        """
-        Inputs:
-        - dout : float, upstream gradient dL'/dL (1 when L is the final loss)
+        """Return dx = dout * (y - onehot(t)) / N.
 
-        Returns:
-        - dx : ndarray, shape (N, K), dx = dout * (y - onehot(t)) / N
+        Parameters
+        ----------
+        dout : float, default 1.0
+            Upstream gradient dL'/dL (1 when L is the final loss).
+
+        Returns
+        -------
+        dx : ndarray, shape (N, K)
         """
         n = len(self.y)
         dx = self.y.copy()  # a fresh array, so that self.y survives for a second backward
@@ -336,13 +379,17 @@ class Dropout:
         self.mask = None
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        """
-        Inputs:
-        - x : ndarray, any shape
-        - training : bool; False (test time) returns x unchanged
+        """Return x * mask / (1 - p) with a fresh mask in training, x itself at test time.
 
-        Returns:
-        - out : ndarray, the shape and dtype of x
+        Parameters
+        ----------
+        x : ndarray, any shape
+        training : bool, default True
+            False (test time) returns x unchanged.
+
+        Returns
+        -------
+        out : ndarray, the shape and dtype of x
         """
         if not training:
             self.mask = None
@@ -351,13 +398,16 @@ class Dropout:
         return x * self._scaled_mask(x)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """
-        Inputs:
-        - dout : ndarray, the shape of x, upstream gradient dL/d(out)
+        """Return dx = dout * mask / (1 - p), or dout itself after a test-time pass.
 
-        Returns:
-        - dx : ndarray, the shape of x, dx = dout * mask / (1 - p) (dout itself after a
-          test-time pass)
+        Parameters
+        ----------
+        dout : ndarray, the shape of x
+            Upstream gradient dL/d(out).
+
+        Returns
+        -------
+        dx : ndarray, the shape of x
         """
         if self.mask is None:
             return dout

@@ -67,14 +67,19 @@ class BatchNorm:
         self.dgamma = self.dbeta = None
 
     def forward(self, x, train: bool = True) -> np.ndarray:
-        """
-        Inputs:
-        - x : ndarray, shape (N, D); in training N >= 2 (one sample has no variance)
-        - train : bool, default True. True: normalize with the batch's mean and variance and
-          update the running averages; False: normalize with the running averages.
+        """Return out = gamma * x_hat + beta, x normalized feature by feature.
 
-        Returns:
-        - out : ndarray, shape (N, D), out = gamma * x_hat + beta, in the dtype of x
+        Parameters
+        ----------
+        x : ndarray, shape (N, D)
+            In training N >= 2 (one sample has no variance).
+        train : bool, default True
+            True: normalize with the batch's mean and variance and update the running averages;
+            False: normalize with the running averages.
+
+        Returns
+        -------
+        out : ndarray, shape (N, D), in the dtype of x
         """
         x = as_float_array(x, "x", ndim=2)
         n, d = x.shape
@@ -98,13 +103,19 @@ class BatchNorm:
         return self.gamma * self.x_hat + self.beta
 
     def backward(self, dout) -> np.ndarray:
-        """
-        Inputs:
-        - dout : ndarray, shape (N, D), upstream gradient dL/d(out)
+        """Return dx, and set dgamma and dbeta.
 
-        Returns:
-        - dx : ndarray, shape (N, D)
+        Parameters
+        ----------
+        dout : ndarray, shape (N, D)
+            Upstream gradient dL/d(out).
 
+        Returns
+        -------
+        dx : ndarray, shape (N, D)
+
+        Notes
+        -----
         In training mu and var depend on every sample of the batch, so each dx[n] collects three
         paths (through x_hat directly, through var, through mu); with g = dout * gamma,
 
