@@ -25,8 +25,8 @@ import numbers
 
 import numpy as np
 
-from .layers import sum_to_shape
-from .validation import as_float_array
+from course_lib.layers import sum_to_shape
+from course_lib.validation import as_float_array
 
 
 def topological_order(root) -> list:

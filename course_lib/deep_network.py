@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import Affine
-from .network import ACTIVATION_LAYERS, TwoLayerNet
-from .normalization import BatchNorm
-from .validation import check_count, check_labels
+from course_lib.layers import Affine
+from course_lib.network import ACTIVATION_LAYERS, TwoLayerNet
+from course_lib.normalization import BatchNorm
+from course_lib.validation import check_count, check_labels
 
 
 class DeepNet(TwoLayerNet):

@@ -26,8 +26,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib.validation import (as_float_array, check_choice, check_count, check_finite,
-                                   check_positive, check_same_shape)
+from course_lib.validation import (
+    as_float_array,
+    check_choice,
+    check_count,
+    check_finite,
+    check_positive,
+    check_same_shape,
+)
 
 DIFFERENCE_METHODS = ("central", "forward", "backward")
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .validation import check_choice, check_count, check_positive
+from course_lib.validation import check_choice, check_count, check_positive
 
 WEIGHT_INITS = ("he", "xavier")
 

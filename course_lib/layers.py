@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .validation import as_float_array, check_labels, check_positive
+from course_lib.validation import as_float_array, check_labels, check_positive
 
 
 def sum_to_shape(grad, shape: tuple) -> np.ndarray:

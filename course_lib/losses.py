@@ -15,8 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.activations import softmax
-from course_lib.validation import (as_float_array, check_class_indices, check_labels,
-                                   check_positive, check_same_shape)
+from course_lib.validation import (
+    as_float_array,
+    check_class_indices,
+    check_labels,
+    check_positive,
+    check_same_shape,
+)
 
 
 def one_hot(t, n_classes, dtype=np.float64):

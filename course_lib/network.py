@@ -16,11 +16,16 @@ import math
 
 import numpy as np
 
-from . import gradient as numerical
-from .initialization import init_weights
-from .layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss, Tanh
-from .validation import (as_float_array, check_choice, check_class_indices, check_count,
-                         check_labels)
+from course_lib import gradient as numerical
+from course_lib.initialization import init_weights
+from course_lib.layers import Affine, Dropout, Relu, Sigmoid, SoftmaxWithLoss, Tanh
+from course_lib.validation import (
+    as_float_array,
+    check_choice,
+    check_class_indices,
+    check_count,
+    check_labels,
+)
 
 # The hidden ReLU works in place: the arrays it receives are temporaries of one pass.
 ACTIVATION_LAYERS = {"relu": lambda: Relu(inplace=True), "sigmoid": Sigmoid, "tanh": Tanh}

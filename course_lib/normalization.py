@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_float_array, check_positive
+from course_lib.validation import as_float_array, check_positive
 
 
 class BatchNorm:

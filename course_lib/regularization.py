@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .validation import as_float_array, check_count, check_positive
+from course_lib.validation import as_float_array, check_count, check_positive
 
 
 def is_decayed(w: np.ndarray) -> bool:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from .data import minibatches
-from .optimizers import get_optimizer
-from .regularization import early_stopping, l2_gradient, l2_penalty
-from .validation import check_class_indices, check_count, check_positive
+from course_lib.data import minibatches
+from course_lib.optimizers import get_optimizer
+from course_lib.regularization import early_stopping, l2_gradient, l2_penalty
+from course_lib.validation import check_class_indices, check_count, check_positive
 
 # The per-epoch training loss and accuracy are measured on at most this many training samples
 # (a fixed random subset), so that measuring costs a small part of an epoch even on MNIST.

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib.data.download import (MIRRORS_ENV, MNIST_FILES, MnistDownloadError,
-                                      download_mnist_file)
+from course_lib.data.download import (
+    MIRRORS_ENV,
+    MNIST_FILES,
+    MnistDownloadError,
+    download_mnist_file,
+)
 from course_lib.data.idx import read_idx
 
 FALLBACK_DIR = Path(__file__).resolve().parent / "digits"

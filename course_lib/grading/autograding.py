@@ -38,9 +38,15 @@ import nbformat
 import psutil
 
 from course_lib.grading.course import Course, nbgrader_environment
-from course_lib.grading.submission_check import (PREPARED_DIRECTORY, add_notes, file_kind,
-                                                 is_special, prepare_blank_submission,
-                                                 prepare_submission, quoted)
+from course_lib.grading.submission_check import (
+    PREPARED_DIRECTORY,
+    add_notes,
+    file_kind,
+    is_special,
+    prepare_blank_submission,
+    prepare_submission,
+    quoted,
+)
 
 TIME_LIMIT = 900.0               # seconds for one student's submission, all notebooks
 OUTCOMES_DIRECTORY = "grading_outcomes"

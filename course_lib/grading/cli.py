@@ -36,8 +36,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.grading.course import (CONFIG_FILE, Course, CourseConfigError,
-                                       nbgrader_environment)
+from course_lib.grading.course import CONFIG_FILE, Course, CourseConfigError, nbgrader_environment
 from course_lib.grading.engines import add_engine_arguments, autograde_executor
 from course_lib.grading.submission_check import without_control_characters
 
