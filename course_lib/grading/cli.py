@@ -8,6 +8,7 @@
     course-instructor export [NAME ...] [--output grades.csv]
     course-instructor report [NAME ...] [--output grades_report.html]
     course-instructor status [NAME ...]
+    course-instructor exercises [NAME ...]  # what each assignment asks, and its points
     python -m course_lib.grading release    # the same without the script on PATH
     python3 course.py instructor release    # the same, from a fresh checkout
 
@@ -345,6 +346,21 @@ def cmd_report(course: Course, args) -> int:
     path = course.root / args.output
     path.write_text(report_html(course.coursedir.course_id, summaries))
     print(f"{path}: open it in a browser")
+    return 0
+
+
+@command("exercises", "per assignment: each exercise, hand- or autograded, its solution length "
+                      "and points", assignment_names)
+def cmd_exercises(course: Course, args) -> int:
+    from course_lib.grading.exercises import exercises, markdown_table, summary
+    everything = []
+    for name in course.select(args.names):
+        rows = [row for notebook in sorted((course.source_dir / name).glob("*.ipynb"))
+                for row in exercises(notebook)]
+        everything += rows
+        print(f"## {name}\n\n{markdown_table(rows)}\n\n{summary(rows)}\n")
+    if len(args.names) != 1:
+        print(f"All: {summary(everything)}")
     return 0
 
 
