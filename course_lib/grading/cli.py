@@ -120,7 +120,8 @@ def failed(what: str, result: dict) -> int:
 
 def say(text: str, file=None) -> None:
     """Print `text`, which may hold students' file names, ids or output, without its control
-    characters: an escape sequence in a name must not reach the instructor's terminal."""
+    characters: an escape sequence in a name must not reach the instructor's terminal.
+    """
     print(without_control_characters(text, keep_newlines=True), file=file)
 
 
