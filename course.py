@@ -115,7 +115,8 @@ def lab_invocation(rest: list[str]) -> tuple[list[str], dict[str, str]]:
 def test_arguments(rest: list[str]) -> list[str]:
     """pytest's arguments for `course.py test REST`: `--coverage` asks for line coverage of
     course_lib, subprocesses included (pyproject.toml's [tool.coverage.run]); it doubles the time,
-    so it is off unless asked for."""
+    so it is off unless asked for.
+    """
     if "--coverage" not in rest:
         return list(rest)
     rest = [argument for argument in rest if argument != "--coverage"]

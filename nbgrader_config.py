@@ -9,9 +9,13 @@
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader import preprocessors as nbg
 
-from course_lib.grading.nbgrader_plugins import (ClearHiddenTestsOfTests, JudgedExecute,
-                                                 ShortenTestErrors, StripEditorState,
-                                                 feedback_template_dirs)
+from course_lib.grading.nbgrader_plugins import (
+    ClearHiddenTestsOfTests,
+    JudgedExecute,
+    ShortenTestErrors,
+    StripEditorState,
+    feedback_template_dirs,
+)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 

@@ -80,7 +80,7 @@ def print_table(headers: list[str], rows: list[list], title: str | None = None) 
 
     def line(row):
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(row, widths)))
+                         for i, (c, w) in enumerate(zip(row, widths, strict=True)))
 
     if title:
         print(f"\n{title}")

@@ -42,7 +42,8 @@ def cell_seconds(cell) -> float:
 
 def execute(path, timeout: int) -> tuple[float, int, str, str]:
     """Run the notebook at `path`; return (seconds, code cells, its slowest cell, "ok" or what
-    went wrong)."""
+    went wrong).
+    """
     nb = nbformat.read(path, as_version=4)
     n_code = sum(cell.cell_type == "code" for cell in nb.cells)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from benchmarks._common import ROOT, environment_lines, print_table, restart_with_blas_environment
 from course_lib.grading.autograding import load_outcomes
-from course_lib.grading.engines import loopback_cluster
 from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
+from course_lib.grading.engines import loopback_cluster
 from course_lib.grading.practice_class import write_practice_class
 
 ASSIGNMENT = "01_derivatives"

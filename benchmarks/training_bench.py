@@ -33,8 +33,13 @@ from statistics import median
 
 import numpy as np
 
-from benchmarks._common import ROOT, environment_lines, limit_blas_threads, print_table, \
-    restart_with_blas_environment
+from benchmarks._common import (
+    ROOT,
+    environment_lines,
+    limit_blas_threads,
+    print_table,
+    restart_with_blas_environment,
+)
 from course_lib.data import load_mnist_fallback, minibatches, read_idx, train_val_test_split
 from course_lib.network import TwoLayerNet
 from course_lib.optimizers import SGD, RMSProp
@@ -201,7 +206,7 @@ def time_in_rounds(contenders: dict, rounds: int, warm_up: bool) -> dict:
 
 def paired_ratio(times: dict, a: str, b: str, clock: str) -> float:
     """Median over the rounds of time(a) / time(b), each ratio taken within one round."""
-    return median([x / y for x, y in zip(times[a][clock], times[b][clock])])
+    return median([x / y for x, y in zip(times[a][clock], times[b][clock], strict=True)])
 
 
 # -- the tables ------------------------------------------------------------------------------------
@@ -334,7 +339,7 @@ def dlfs_table(x, t, x_test, t_test, iterations: int) -> None:
     for dtype in (np.float32, np.float64):
         data = [(x.astype(dtype), t), (x_test.astype(dtype), t_test)]
 
-        def evaluate(i, predict):
+        def evaluate(i, predict, data=data):  # this dtype's data, bound now
             if i % per_epoch == 0:
                 for inputs, labels in data:
                     np.mean(predict(inputs).argmax(axis=1) == labels)

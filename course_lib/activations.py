@@ -30,7 +30,8 @@ def step(x):
 
 def step_grad(x):
     """Derivative of `step`: 0 everywhere (undefined at 0), which is why it cannot be trained
-    by gradient descent."""
+    by gradient descent.
+    """
     x = as_float_array(x, "x")
     return np.zeros_like(x)
 

@@ -114,7 +114,7 @@ class DeepNet(TwoLayerNet):
         try:
             return super().numerical_gradient(x, t, h)
         finally:
-            for norm, (mean, var) in zip(self.norm_layers, saved):
+            for norm, (mean, var) in zip(self.norm_layers, saved, strict=True):
                 norm.running_mean, norm.running_var = mean, var
 
     def _forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:

@@ -86,7 +86,7 @@ class TwoLayerNet:
             raise ValueError(f"dtype: expected float32 or float64, got {self.dtype}")
         rng = np.random.default_rng(seed)
         self.params = {}
-        for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+        for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False), start=1):
             self.params[f"W{i}"] = init_weights(fan_in, fan_out, weight_init_std, rng, self.dtype)
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=self.dtype)
         self.layers = []

@@ -386,7 +386,8 @@ def plot_learning_curves(history, ax=None, log_loss: bool = False, xlabel: str =
         axes = [figure.add_subplot(1, len(panels), i + 1) for i in range(len(panels))]
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-    for axis, (name, curves) in zip(axes, panels.items()):
+    # axes given by the caller may be fewer than the panels: those panels are not drawn
+    for axis, (name, curves) in zip(axes, panels.items(), strict=False):
         plot_curves(curves, axis, xlabel=xlabel, ylabel=name, start=start,
                     log=log_loss and name == "loss")
         if "batch loss" in curves:
@@ -397,8 +398,9 @@ def plot_learning_curves(history, ax=None, log_loss: bool = False, xlabel: str =
 
 def update_learning_curves(axes, history, start: int = 1, grow_only: bool = False) -> None:
     """Move the lines of `plot_learning_curves` to a longer `history` (e.g. during training);
-    `grow_only` as in `update_curves`."""
-    for axis, curves in zip(axes, _learning_curve_panels(history).values()):
+    `grow_only` as in `update_curves`.
+    """
+    for axis, curves in zip(axes, _learning_curve_panels(history).values(), strict=False):
         update_curves(axis, curves, start=start, grow_only=grow_only)
 
 
@@ -469,7 +471,7 @@ def plot_decision_boundary(predict, x, t, ax=None, resolution: int = 150, paddin
     labels = check_class_indices(t, len(x), None, "t")
     low, high = x.min(axis=0), x.max(axis=0)
     margin = padding * np.where(high > low, high - low, 1.0)  # all points on a line: pad by 1
-    bounds = tuple(zip(low - margin, high + margin))
+    bounds = tuple(zip(low - margin, high + margin, strict=True))
     ax = _axes(ax)
     _, _, points = grid_points(bounds, resolution)
     ax.imshow(decision_colors(predict, points), origin="lower", aspect="auto",

@@ -27,7 +27,8 @@ from course_lib.validation import as_float_array, check_count, check_positive
 
 def is_decayed(w: np.ndarray) -> bool:
     """Whether weight decay applies to a parameter array: to weight matrices (two or more
-    dimensions), not to biases (one dimension)."""
+    dimensions), not to biases (one dimension).
+    """
     return np.ndim(w) >= 2
 
 
@@ -170,7 +171,8 @@ class RandomShift:
 
     def __call__(self, images) -> np.ndarray:
         """images : ndarray, shape (N, height * width) or (N, ..., height, width) -> shifted
-        copies, same shape and dtype."""
+        copies, same shape and dtype.
+        """
         images = np.asarray(images)
         shifts = self.rng.integers(-self.max_shift, self.max_shift + 1, size=(len(images), 2))
         out = np.empty_like(images)

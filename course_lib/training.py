@@ -49,6 +49,7 @@ class History:
     best_epoch : int or None
         With early stopping: the epoch whose weights the model holds after `fit`.
     """
+
     loss: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)

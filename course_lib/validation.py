@@ -53,7 +53,8 @@ def check_same_shape(a, b, name_a: str, name_b: str) -> None:
 
 def check_positive(value, name: str, allow_zero: bool = False) -> float:
     """Return `value` as a float: TypeError unless it is a number, ValueError unless it is finite
-    and > 0 (>= 0 with `allow_zero`)."""
+    and > 0 (>= 0 with `allow_zero`).
+    """
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from record_optimizer_golden import N_STEPS, make_problems, torch_loss
 
 OUTPUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "regularization_golden.npz"

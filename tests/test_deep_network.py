@@ -23,7 +23,7 @@ def test_backprop_matches_the_numerical_gradient(activation, batch_norm):
         expected_keys |= {f"{p}{i}" for i in range(1, 4) for p in ("gamma", "beta")}
     running = [(n.running_mean.copy(), n.running_var.copy()) for n in net.norm_layers]
     numerical = net.numerical_gradient(x, t, h=1e-5)
-    for norm, (mean, var) in zip(net.norm_layers, running):  # numerical_gradient put them back
+    for norm, (mean, var) in zip(net.norm_layers, running, strict=True):  # numerical_gradient put them back
         np.testing.assert_array_equal(norm.running_mean, mean)
         np.testing.assert_array_equal(norm.running_var, var)
     loss, grads = net.loss_and_gradient(x, t)

@@ -288,7 +288,7 @@ def check_random_networks(seeds, dtype):
     for seed in seeds:
         net = smooth_nets.random_net(seed, dtype)
         for name, array, exact in smooth_nets.arrays_and_gradients(net):
-            loss = lambda _: smooth_nets.loss_of(net)  # noqa: E731
+            loss = lambda _, net=net: smooth_nets.loss_of(net)  # noqa: E731
             result = gradient_check(loss, array, exact)
             assert result.passed, f"network {seed}, {name} ({dtype.__name__}):\n{result}"
             checked += 1

@@ -567,7 +567,7 @@ def test_a_zip_member_whose_header_lies_is_skipped_and_the_rest_collected(graded
     out = graded_class.output["collect_damaged_zip"]
     assert "Traceback" not in out
     assert "erin: erin_4001_91001_01_derivatives.ipynb" in out
-    for student, member in zip(("frank", "dave"), LYING_MEMBERS):
+    for student, member in zip(("frank", "dave"), LYING_MEMBERS, strict=True):
         assert (f"NOT COLLECTED {student}: {member}: BadZipFile: Bad CRC-32 for file "
                 f"'{member}'") in out
     assert f"{NAME}: 1 students from damaged.zip, 2 not collected" in out

@@ -155,7 +155,8 @@ def test_learning_curves_of_a_real_training_run():
     # 3 batches per epoch: the batches end at epochs 1/3, 2/3, 1, ...
     np.testing.assert_allclose(loss_lines["batch loss"].get_xdata(), np.arange(1, 10) / 3)
     legend = {text.get_text(): handle for text, handle in
-              zip(loss_ax.get_legend().get_texts(), loss_ax.get_legend().legend_handles)}
+              zip(loss_ax.get_legend().get_texts(), loss_ax.get_legend().legend_handles,
+                   strict=True)}
     assert legend["batch loss"].get_color() == "gray"
     accuracy_lines = {line.get_label(): line for line in accuracy_ax.get_lines()}
     np.testing.assert_allclose(accuracy_lines["validation accuracy"].get_ydata(),

@@ -9,26 +9,26 @@
 Everything public is importable from `course_lib.data` itself.
 """
 from course_lib.data.download import (
-                                      DATA_ENV,
-                                      MIRRORS_ENV,
-                                      MNIST_FILES,
-                                      MNIST_MIRRORS,
-                                      MnistDownloadError,
-                                      download_mnist_file,
-                                      mnist_cache_dir,
-                                      mnist_mirrors,
+    DATA_ENV,
+    MIRRORS_ENV,
+    MNIST_FILES,
+    MNIST_MIRRORS,
+    MnistDownloadError,
+    download_mnist_file,
+    mnist_cache_dir,
+    mnist_mirrors,
 )
 from course_lib.data.idx import read_idx
 from course_lib.data.mnist import MnistFallbackWarning, load_mnist, load_mnist_fallback
 from course_lib.data.splits import minibatches, train_val_test_split
 from course_lib.data.toy import (
-                                      TOY_DATASETS,
-                                      load_toy,
-                                      make_circles,
-                                      make_linear_regression,
-                                      make_moons,
-                                      make_spirals,
-                                      make_xor,
+    TOY_DATASETS,
+    load_toy,
+    make_circles,
+    make_linear_regression,
+    make_moons,
+    make_spirals,
+    make_xor,
 )
 
 __all__ = ["DATA_ENV", "MIRRORS_ENV", "MNIST_FILES", "MNIST_MIRRORS", "TOY_DATASETS",

@@ -71,7 +71,8 @@ def mnist_cache_dir(cache_dir=None) -> Path:
 
 def mnist_mirrors(mirrors=None) -> list[str]:
     """Base URLs to try in order: `mirrors` if given, else ``$COURSE_LIB_MNIST_MIRRORS``
-    (separated by spaces or commas), else `MNIST_MIRRORS`."""
+    (separated by spaces or commas), else `MNIST_MIRRORS`.
+    """
     if mirrors is None:
         mirrors = os.environ.get(MIRRORS_ENV, "").replace(",", " ").split() or MNIST_MIRRORS
     if isinstance(mirrors, str):

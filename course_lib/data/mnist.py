@@ -98,7 +98,7 @@ def _check_checksums(checksums: dict | None) -> dict:
 def _load_mnist_files(cache_dir, mirrors, checksums: dict, progress: bool):
     paths = [download_mnist_file(name, cache_dir, mirrors, sha, progress)
              for name, sha in checksums.items()]
-    arrays = dict(zip(checksums, (read_idx(p) for p in paths)))
+    arrays = dict(zip(checksums, (read_idx(p) for p in paths), strict=True))
     pairs = []
     for prefix in ("train", "t10k"):
         images = arrays[f"{prefix}-images-idx3-ubyte.gz"]

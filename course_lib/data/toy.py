@@ -97,7 +97,7 @@ def make_circles(n_samples: int = 300, noise: float = 0.05, seed: int | None = 0
         raise ValueError(f"factor: expected the inner radius in (0, 1), got {factor!r}")
     rng = np.random.default_rng(seed)
     parts = []
-    for radius, size in zip((1.0, factor), _class_sizes(n_samples, 2)):
+    for radius, size in zip((1.0, factor), _class_sizes(n_samples, 2), strict=True):
         angle = rng.uniform(0.0, 2 * np.pi, size)
         parts.append(radius * np.column_stack([np.cos(angle), np.sin(angle)]))
     return _finish(parts, noise, rng, dtype)

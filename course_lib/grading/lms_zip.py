@@ -62,7 +62,8 @@ class ZipEntry:
 @dataclass
 class ZipImport:
     """What `import_zip` did: the files used per student, the older copies, the unused files,
-    and the students not collected because a file of theirs could not be read."""
+    and the students not collected because a file of theirs could not be read.
+    """
 
     used: dict[str, list[ZipEntry]] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)

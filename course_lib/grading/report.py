@@ -166,7 +166,7 @@ def plot_pass_rates(summary: AssignmentSummary) -> Figure:
     axes = figure.subplots()
     rates = [100 * p / n if n else 0.0 for p, n in summary.pass_counts.values()]
     axes.barh(tests, rates, color="tab:green")
-    for y, (rate, (passed, total)) in enumerate(zip(rates, summary.pass_counts.values())):
+    for y, (rate, (passed, total)) in enumerate(zip(rates, summary.pass_counts.values(), strict=True)):
         axes.text(min(rate, 80) + 1, y, f"{passed}/{total}", va="center")
     axes.invert_yaxis()  # first test on top
     axes.set(xlim=(0, 100), xlabel="submissions passing (%)",
