@@ -28,6 +28,7 @@ from course_lib.optimizers import (
     get_optimizer,
     newton_step,
 )
+from course_lib.optimizers_in_place import BLOCK
 
 GOLDEN = np.load(Path(__file__).parent / "fixtures" / "optimizer_golden.npz")
 META = json.loads(str(GOLDEN["meta"]))
@@ -303,15 +304,19 @@ def test_the_in_place_update_is_the_formula(name, dtype):
     """On a layer-sized problem, with a schedule, for 20 steps: the same parameters and state,
     to rounding, whichever form runs (the in-place one is what `update` uses)."""
     rng = np.random.default_rng(7)
-    start = {"W": rng.standard_normal((300, 40)).astype(dtype),
-             "b": rng.standard_normal(40).astype(dtype)}
+    # W: several blocks of the in-place updates, the last one shorter; b: one block; F: a
+    # Fortran-ordered array, updated whole
+    start = {"W": rng.standard_normal((400, 300)).astype(dtype),
+             "b": rng.standard_normal(300).astype(dtype),
+             "F": np.asfortranarray(rng.standard_normal((300, 250)).astype(dtype))}
+    assert BLOCK < start["W"].size < 2 * BLOCK and start["F"].size > BLOCK
     grads = [{k: rng.standard_normal(w.shape).astype(dtype) for k, w in start.items()}
              for _ in range(20)]
     results = {}
     for form in (True, False):
         optimizer = get_optimizer(name, lr=0.05, schedule=StepDecay(every=7, factor=0.5),
                                   in_place=form)
-        params = {k: w.copy() for k, w in start.items()}
+        params = {k: w.copy(order="K") for k, w in start.items()}
         for g in grads:
             optimizer.update(params, g)
         results[form] = params, optimizer.state
