@@ -5,6 +5,7 @@
     python3 course.py lab --instructor   # the same, with nbgrader's instructor tools shown
     python3 course.py test      # run the whole test suite (--coverage: with line coverage)
     python3 course.py bench     # run the benchmarks and print their tables
+    python3 course.py lint      # ruff over the code (its configuration: pyproject.toml)
     python3 course.py instructor release   # instructors: regenerate notebooks/ from solutions/, grade, ...
 
 Each command creates the virtual environment `.venv/` next to this file when it is missing, and
@@ -128,7 +129,7 @@ def run(python: Path, *args: str, env: dict[str, str] | None = None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("lab", "test", "bench", "instructor")
+    commands = ("lab", "test", "bench", "lint", "instructor")
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -146,6 +147,9 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         python = ensure_environment("test")
         return run(python, "-m", "benchmarks", *rest)
+    if command == "lint":
+        python = ensure_environment("test")
+        return run(python, "-m", "ruff", "check", *rest)
     python = ensure_environment("grading")
     return run(python, "-m", "course_lib.grading", *rest)
 

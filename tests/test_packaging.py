@@ -76,6 +76,14 @@ def test_bootstrap_script_explains_its_commands_and_rejects_unknown_ones():
     assert "python3 course.py lab" in result.stdout and "python3 course.py test" in result.stdout
 
 
+def test_the_code_passes_the_linter_as_ci_runs_it():
+    """`python3 course.py lint` (ruff with pyproject.toml's rules), which .ci/run runs first."""
+    result = subprocess.run([sys.executable, str(ROOT / "course.py"), "lint"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    assert "python3 course.py lint" in (ROOT / ".ci" / "run").read_text()
+
+
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "python3 course.py lab" in readme
