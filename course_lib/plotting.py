@@ -16,6 +16,7 @@ from matplotlib.colors import BoundaryNorm, to_rgb
 from matplotlib.ticker import MaxNLocator
 
 from course_lib.activations import softmax
+from course_lib.fonts import use_hangul_font
 from course_lib.landscapes import get_landscape
 from course_lib.validation import as_float_array, check_class_indices
 
@@ -23,6 +24,7 @@ from course_lib.validation import as_float_array, check_class_indices
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
            "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 DECISION_REGIONS_GID = "decision-regions"
+use_hangul_font()  # the Korean editions' titles and labels
 
 
 def _color(i: int) -> str:

@@ -29,8 +29,12 @@ WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
 
 
 def load_answers(name: str) -> dict:
-    """ANSWERS from tests/wrong_answers/<name>.py, or {} when the file does not exist yet."""
-    path = WRONG_ANSWERS / f"{name}.py"
+    """ANSWERS from tests/wrong_answers/<name>.py, or {} when the file does not exist yet.
+
+    A translated edition (<name>_ko) has the English one's cells and grade ids: the same answers
+    must lose or keep their points in both languages.
+    """
+    path = WRONG_ANSWERS / f"{name.removesuffix('_ko')}.py"
     if not path.exists():
         return {}
     spec = importlib.util.spec_from_file_location(f"wrong_answers_{name}", path)
