@@ -45,6 +45,20 @@ def test_catalog_is_what_extract_writes(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", TRANSLATED)
+def test_gettext_itself_accepts_the_catalog(name, tmp_path):
+    """GNU msgfmt, the reference implementation of the format, checks the catalog strictly."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        if os.environ.get("CI"):
+            pytest.fail("msgfmt (Debian package gettext) is missing: .ci/run installs it")
+        pytest.skip("msgfmt (Debian package gettext) is not installed")
+    result = subprocess.run([msgfmt, "--check", "--statistics", "-o", str(tmp_path / "ko.mo"),
+                             str(translation.catalog_path(name))], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
 def test_korean_source_is_what_the_build_makes(name):
     path = translation.translated_notebook(name)
     assert path.is_file(), f"no {path}: run `python -m course_lib.grading.translation build {name}`"
@@ -105,8 +119,8 @@ def edit_english(root, change):
 
 
 def run_cli(root, *args):
-    return subprocess.run([sys.executable, "-m", "course_lib.grading.translation", *args,
-                           "--root", str(root), SAMPLE], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "course_lib.grading.translation", *args, SAMPLE,
+                           "--root", str(root)], capture_output=True, text=True, cwd=ROOT)
 
 
 def first(nb, cell_type):

@@ -37,6 +37,7 @@ import ast
 import copy
 import difflib
 import io
+import re
 import sys
 import tokenize
 from collections import Counter
@@ -46,7 +47,7 @@ from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, unescape, write_po
 
 from course_lib import glossary
 
@@ -254,14 +255,39 @@ def translated_names(root: Path = ROOT) -> list[str]:
 
 def read_catalog(path: Path) -> Catalog:
     with open(path, "rb") as file:
-        return read_po(file, locale=LANGUAGE)
+        catalog = read_po(file, locale=LANGUAGE)
+    # Babel writes the previous msgid of a fuzzy entry (`#| msgid`) but does not read it back
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.split("\n")
+        if block.startswith("#~") or not any(line.startswith("#| msgid") for line in lines):
+            continue
+        fields: dict[str, str] = {}
+        for line in lines:
+            key = re.match(r"^(#\| msgid|msgctxt|msgid|msgstr)\b", line)
+            if key:
+                current = key.group(1)
+            if key or line.startswith(('"', '#| "')):
+                fields[current] = fields.get(current, "") + "".join(
+                    unescape(piece) for piece in re.findall(r'"(?:[^"\\]|\\.)*"', line))
+        message = catalog.get(fields.get("msgid", ""), fields.get("msgctxt"))
+        if message is not None:
+            message.previous_id = [fields["#| msgid"]]
+    return catalog
 
 
 def write_catalog(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, include_previous=True)
-    path.write_bytes(buffer.getvalue())
+    # Babel would wrap a previous msgid as prose, cutting its strings; it goes in as gettext does
+    write_po(buffer, catalog, width=0, include_previous=False)
+    text = buffer.getvalue().decode("utf-8")
+    for message in catalog:
+        if message.id and message.previous_id:
+            entry = (f"msgctxt {normalize(message.context, width=0)}\n"
+                     f"msgid {normalize(message.id, width=0)}\n")
+            previous = f"#| msgid {normalize(message.previous_id[0], prefix='#| ', width=0)}\n"
+            text = text.replace(entry, previous + entry, 1)
+    path.write_text(text, encoding="utf-8")
 
 
 _KIND_NOTES = {"markdown": "markdown cell",
@@ -310,6 +336,10 @@ def extract(name: str, root: Path = ROOT) -> Catalog:
                         context=unit.context)
         else:
             catalog.add(unit.msgid, "", auto_comments=note, context=unit.context)
+    for message in catalog:
+        # Babel flags any text with a % in it (e.g. "20 %") as a printf format, and msgfmt then
+        # wants the same %-directives in Korean; no text of a notebook is %-formatted
+        message.flags.discard("python-format")
     for message in unused.values():
         if message.string:
             catalog.obsolete[(message.id, message.context)] = message
@@ -365,8 +395,9 @@ def _malformed(unit: Unit, translation: str) -> list[str]:
             return ["a comment translates to one line starting with #"]
         return []
     try:
-        english, korean = ast.parse(unit.msgid, mode="eval").body, \
-            ast.parse(translation, mode="eval").body
+        # in parentheses: a literal written over several lines is one implicit concatenation
+        english, korean = (ast.parse(f"({text}\n)", mode="eval").body
+                           for text in (unit.msgid, translation))
     except SyntaxError:
         return [f"not a Python string literal: {translation!r}"]
     if not _is_text(korean) or type(korean) is not type(english):
