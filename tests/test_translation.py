@@ -108,6 +108,7 @@ def course(tmp_path):
         target = tmp_path / path.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     return tmp_path
 
 
@@ -119,8 +120,9 @@ def edit_english(root, change):
 
 
 def run_cli(root, *args):
-    return subprocess.run([sys.executable, "-m", "course_lib.grading.translation", *args, SAMPLE,
-                           "--root", str(root)], capture_output=True, text=True, cwd=ROOT)
+    """`python -m course_lib.grading translate ...`, the instructor's command, in `root`."""
+    return subprocess.run([sys.executable, "-m", "course_lib.grading", "--root", str(root),
+                           "translate", *args, SAMPLE], capture_output=True, text=True, cwd=ROOT)
 
 
 def first(nb, cell_type):

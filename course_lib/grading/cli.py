@@ -9,6 +9,7 @@
     course-instructor report [NAME ...] [--output grades_report.html]
     course-instructor status [NAME ...]
     course-instructor exercises [NAME ...]  # what each assignment asks, and its points
+    course-instructor translate extract|check|build [NAME ...]   # the Korean editions
     python -m course_lib.grading release    # the same without the script on PATH
     python3 course.py instructor release    # the same, from a fresh checkout
 
@@ -385,6 +386,18 @@ def cmd_status(course: Course, args) -> int:
                 say(f"    {outcome.student}: {outcome.status}: "
                     f"{without_control_characters(outcome.reason)}")
     return 0
+
+
+def translate_arguments(parser: argparse.ArgumentParser) -> None:
+    from course_lib.grading.translation import add_arguments
+    add_arguments(parser)
+
+
+@command("translate", "the Korean editions: extract the catalogs, check them, build "
+         "solutions/<name>_ko (course_lib.grading.translation)", translate_arguments)
+def cmd_translate(course: Course, args) -> int:
+    from course_lib.grading.translation import run
+    return run(args.action, args.names, course.root)
 
 
 # -- entry point ------------------------------------------------------------------------------

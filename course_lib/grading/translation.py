@@ -1,8 +1,9 @@
 """Translated editions of the notebooks: gettext catalogs in, `solutions/<name>_ko/` out.
 
-    python -m course_lib.grading.translation extract [NAME ...]   # refresh translations/ko/*.po
-    python -m course_lib.grading.translation build [NAME ...]     # write solutions/<name>_ko/
-    python -m course_lib.grading.translation check [NAME ...]     # list stale or missing entries
+    python -m course_lib.grading translate extract [NAME ...]   # refresh translations/ko/*.po
+    python -m course_lib.grading translate check [NAME ...]     # list stale or missing entries
+    python -m course_lib.grading translate build [NAME ...]     # write solutions/<name>_ko/
+    python -m course_lib.grading.translation ...                # the same, without nbgrader_config
 
 The English notebook `solutions/<name>/<name>.ipynb` stays the one source of code, tests and
 structure. A chapter has a Korean edition when `translations/ko/<name>.po` exists; `build` makes
@@ -449,35 +450,51 @@ def build(name: str, root: Path = ROOT) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["extract", "build", "check"])
-    parser.add_argument("names", nargs="*", help="chapters, e.g. 11_initialization "
-                        "(default: every chapter with a catalog in translations/ko/)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the course folder")
-    args = parser.parse_args(argv)
-    names = args.names or translated_names(args.root)
-    unknown = [n for n in names if not english_notebook(n, args.root).is_file()]
+ACTIONS = ("extract", "build", "check")
+
+
+def run(action: str, names: list[str], root: Path = ROOT) -> int:
+    """Do `action` for `names` (default: every chapter with a catalog); the exit status."""
+    names = names or translated_names(root)
+    unknown = [n for n in names if not english_notebook(n, root).is_file()]
     if unknown:
-        parser.error(f"no English notebook solutions/<name>/<name>.ipynb for {', '.join(unknown)}")
+        print(f"error: no English notebook solutions/<name>/<name>.ipynb for {', '.join(unknown)}",
+              file=sys.stderr)
+        return 2
     status = 0
     for name in names:
-        if args.action == "extract":
-            write_catalog(extract(name, args.root), catalog_path(name, args.root))
-            print(f"updated {catalog_path(name, args.root).relative_to(args.root)}")
-        elif args.action == "check":
-            errors = problems(name, args.root)
+        if action == "extract":
+            write_catalog(extract(name, root), catalog_path(name, root))
+            print(f"updated {catalog_path(name, root).relative_to(root)}")
+        elif action == "check":
+            errors = problems(name, root)
             print("\n".join(errors) if errors else f"{name}: complete")
             status = status or (1 if errors else 0)
         else:
             try:
-                path = build(name, args.root)
+                path = build(name, root)
             except TranslationError as error:
                 print(error, file=sys.stderr)
                 status = 1
                 continue
-            print(f"wrote {path.relative_to(args.root)}")
+            print(f"wrote {path.relative_to(root)}")
     return status
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=ACTIONS, help="extract: refresh translations/ko/*.po "
+                        "from the English notebooks; check: list stale or missing entries; "
+                        "build: write solutions/<name>_ko/")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="chapters, e.g. "
+                        "11_initialization (default: every chapter with a catalog)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the course folder")
+    args = parser.parse_intermixed_args(argv)
+    return run(args.action, args.names, args.root)
 
 
 if __name__ == "__main__":
