@@ -63,7 +63,7 @@ GLOSSARY_PLACEHOLDER = "<!-- term table: generated from course_lib/glossary.toml
 # Calls whose string arguments the student reads, and keyword arguments that are always text.
 DISPLAY_CALLS = {"print", "title", "suptitle", "xlabel", "ylabel", "set_title", "set_xlabel",
                  "set_ylabel", "set_label", "text", "annotate", "legend"}
-DISPLAY_KEYWORDS = {"label", "title", "xlabel", "ylabel"}
+DISPLAY_KEYWORDS = {"label", "title", "xlabel", "ylabel", "text", "s"}
 # Fuzzy matching for `extract`: how alike an old and a new comment of one cell must be to carry
 # the old translation over (marked fuzzy) rather than start empty. difflib's ratio, as msgmerge.
 SIMILAR = 0.6
@@ -123,8 +123,7 @@ def _display_nodes(tree: ast.Module) -> list[ast.expr]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
             if name in DISPLAY_CALLS:
                 candidates += node.args
-            candidates += [kw.value for kw in node.keywords
-                           if kw.arg in DISPLAY_KEYWORDS or name in DISPLAY_CALLS]
+            candidates += [kw.value for kw in node.keywords if kw.arg in DISPLAY_KEYWORDS]
         elif isinstance(node, ast.Assert) and node.msg is not None:
             candidates.append(node.msg)
         found += [c for c in candidates if _is_text(c)]
