@@ -172,7 +172,7 @@ DISTRIBUTIONS = {"IPython": "ipython", "ipywidgets": "ipywidgets", "matplotlib":
                  "jupyter_client": "nbgrader", "jupyter_core": "nbgrader",
                  "traitlets": "nbgrader", "sqlalchemy": "nbgrader", "bleach": "nbgrader",
                  "requests": "pooch", "dask": "dask", "distributed": "distributed",
-                 "psycopg2": "psycopg2-binary"}
+                 "psycopg2": "psycopg2-binary", "babel": "babel"}
 
 
 def third_party_imports(paths) -> set[str]:

@@ -277,6 +277,11 @@ def read_catalog(path: Path) -> Catalog:
 
 def write_catalog(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    for message in catalog:
+        # Babel flags text with a % (e.g. "20 %") or braces (LaTeX, f-strings) as Python format
+        # strings, and msgfmt would then compare them as such. No text here is %- or
+        # str.format-ed; the {…} fields of f-strings are compared by `_malformed` instead.
+        message.flags -= {"python-format", "python-brace-format"}
     buffer = io.BytesIO()
     # Babel would wrap a previous msgid as prose, cutting its strings; it goes in as gettext does
     write_po(buffer, catalog, width=0, include_previous=False)
@@ -336,10 +341,6 @@ def extract(name: str, root: Path = ROOT) -> Catalog:
                         context=unit.context)
         else:
             catalog.add(unit.msgid, "", auto_comments=note, context=unit.context)
-    for message in catalog:
-        # Babel flags any text with a % in it (e.g. "20 %") as a printf format, and msgfmt then
-        # wants the same %-directives in Korean; no text of a notebook is %-formatted
-        message.flags.discard("python-format")
     for message in unused.values():
         if message.string:
             catalog.obsolete[(message.id, message.context)] = message
