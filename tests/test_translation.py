@@ -269,7 +269,10 @@ def test_without_a_korean_font_the_warning_says_what_to_install(monkeypatch):
 
 
 def test_jupyterlab_has_its_korean_language_pack():
-    from jupyterlab_server.translation_utils import get_language_packs
+    """Settings > Language lists it, and JupyterLab's own strings have Korean translations."""
+    from jupyterlab_server.translation_utils import get_language_pack, get_language_packs
     packs, message = get_language_packs("en")
     assert "ko_KR" in packs, message
-    assert "한국어" in packs["ko_KR"]["nativeName"]
+    assert packs["ko_KR"]["nativeName"] == "한국어 (대한민국)"  # as README.md names it
+    catalog, message = get_language_pack("ko_KR")
+    assert catalog["jupyterlab"]["Settings"] == ["설정"], message
