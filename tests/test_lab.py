@@ -157,3 +157,33 @@ def test_the_student_page_shows_start_here_and_no_nbgrader_menu(tmp_path, chromi
             menus[mode] = page.locator("#jp-menu-panel").first.inner_text()
             page.close()
     assert "Nbgrader" not in menus["student"] and "Nbgrader" in menus["instructor"]
+
+
+def set_lab_language(base: str, token: str, locale: str) -> None:
+    """What Settings > Language does: JupyterLab's translation setting, through its REST API."""
+    request = urllib.request.Request(
+        f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin", method="PUT",
+        data=json.dumps({"raw": json.dumps({"locale": locale})}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 204
+
+
+@pytest.mark.browser
+def test_jupyterlab_switches_to_korean_and_back_and_opens_a_korean_edition(tmp_path, chromium):
+    korean = "notebooks/11_initialization_ko/11_initialization_ko.ipynb"
+    with course_lab(tmp_path) as (_, base, token):
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        menus = {}
+        for locale in ("ko_KR", "en"):
+            set_lab_language(base, token, locale)
+            page.goto(f"{base}/lab/tree/{korean}?token={token}")
+            page.locator(".jp-Notebook").first.wait_for()
+            page.locator("#jp-menu-panel").first.wait_for()
+            menus[locale] = page.locator("#jp-menu-panel").first.inner_text()
+            heading = page.locator(".jp-RenderedMarkdown h1").first
+            assert "가중치 초깃값과 정규화" in heading.inner_text()
+        page.close()
+    assert "파일" in menus["ko_KR"] and "File" not in menus["ko_KR"], menus["ko_KR"]
+    assert "File" in menus["en"] and "파일" not in menus["en"], menus["en"]
