@@ -14,10 +14,10 @@ import warnings
 
 import nbformat
 import pytest
+from grading_tools import ROOT, assignments, is_answer, read, release_notebook
 
 from course_lib import fonts, glossary
 from course_lib.grading import translation
-from grading_tools import ROOT, assignments, is_answer, read, release_notebook
 
 TRANSLATED = translation.translated_names()
 # the chapter the drift tests edit in a copy of the course
@@ -74,7 +74,7 @@ def test_korean_notebook_is_the_english_one_in_all_but_words(name):
     assert [c.id for c in korean.cells] == [c.id for c in english.cells]
     assert korean.metadata.course == {"language": "ko", "translated_from": name}
     differences = []
-    for en, ko in zip(english.cells, korean.cells):
+    for en, ko in zip(english.cells, korean.cells, strict=True):
         assert (ko.cell_type, ko.metadata) == (en.cell_type, en.metadata), \
             f"{ko.id}: cell type or metadata (nbgrader's included) differ"
         if en.cell_type == "code":

@@ -109,7 +109,7 @@ def _parse(source: str, cell_id: str) -> ast.Module:
 
 
 def _char_col(lines: list[str], line: int, byte_col: int) -> int:
-    """ast counts columns in UTF-8 bytes; strings are indexed in characters."""
+    """The character column of a UTF-8 byte column (ast counts bytes, strings characters)."""
     return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8"))
 
 
