@@ -250,9 +250,9 @@ def test_plots_draw_hangul_with_no_missing_glyph(tmp_path):
         warnings.simplefilter("always")
         figure, ax = plt.subplots(figsize=(4, 3))
         ax.plot([-1, 0, 1], label="훈련 손실 (loss)")
-        ax.set(title="가중치 초깃값: " + "".join(sorted(shown))[:40], xlabel="에폭", ylabel="정확도")
+        ax.set(title="가중치 초깃값: " + "".join(sorted(shown))[:20], xlabel="에포크", ylabel="정확도")
         ax.legend()
-        figure.savefig(tmp_path / "hangul.png")
+        figure.savefig(tmp_path / "hangul.png", bbox_inches="tight")
         plt.close(figure)
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert missing == []
