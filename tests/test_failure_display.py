@@ -44,7 +44,7 @@ def test_a_failed_check_shows_the_message_and_the_tests_line_only():
     assert error["ename"] == "AssertionError"
     assert "mean_rows: wrong result on a 2x3 batch" in text
     assert "Test failed (line 7 of this cell: `check_function(mean_rows" in text
-    assert "checks.py" not in text and "site-packages" not in text
+    assert "course_lib/checks" not in text and "site-packages" not in text
     assert len(error["traceback"]) <= 8
     # anything not raised by a check keeps IPython's full traceback
     assert "ValueError" in error_of(student_bug)["ename"]

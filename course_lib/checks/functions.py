@@ -1,0 +1,160 @@
+"""Checking a student's function on cases: fresh inputs, unchanged inputs, the result compared."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+
+import numpy as np
+
+from course_lib.checks.cases import Case
+from course_lib.checks.compare import (DEFAULT_ATOL, DEFAULT_RTOL, _check_form, _fail, _format_number,
+                                      _index, check_result)
+from course_lib.checks.harness import DEFAULT_TIME_LIMIT, call_student
+from course_lib.checks.hints import _value_hints
+
+
+def _arrays_in(value, path: str):
+    """(path, array) for every ndarray inside value (nested tuples, lists and dicts)."""
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            yield from _arrays_in(item, f"{path}[{i}]")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _arrays_in(item, f"{path}[{key!r}]")
+
+
+def _argument_names(reference, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
+    try:
+        params = list(inspect.signature(reference).parameters)
+    except (TypeError, ValueError):
+        params = []
+    named = [(params[i] if i < len(params) else f"argument {i + 1}", a) for i, a in enumerate(args)]
+    return named + list(kwargs.items())
+
+
+def _check_unchanged(before, arguments, name: str, description: str) -> None:
+    for (path, old), (_, new) in zip(before, arguments):
+        if old.shape != new.shape:
+            detail = f"its shape changed from {old.shape} to {new.shape}"
+        elif not np.array_equal(old, new, equal_nan=True):
+            same = old == new
+            if old.dtype.kind == "f":
+                same |= np.isnan(old) & np.isnan(new)
+            changed = np.flatnonzero(~same)
+            i = int(changed[0])
+            detail = (f"{changed.size} of {old.size} values differ after the call (at index "
+                      f"{_index(i, old.shape)} it was {_format_number(old.flat[i], new.flat[i])}, "
+                      f"now {_format_number(new.flat[i], old.flat[i])})")
+        else:
+            continue
+        _fail(f"{name} changed its input `{path}` on {description}", [detail],
+              ["a function must leave its inputs as it found them: if you change a value "
+               "temporarily, put the old value back before moving on."])
+
+
+def _check_call(student, c: Case, expected, *, name: str, signature_of, inputs_unchanged: bool,
+                time_limit, options: dict) -> None:
+    """Run one case on fresh arguments and compare the result with `expected`."""
+    args, kwargs = c.arguments()
+    arguments = [(path, arr) for arg_name, value in _argument_names(signature_of, args, kwargs)
+                 for path, arr in _arrays_in(value, arg_name)]
+    before = [(path, arr.copy()) for path, arr in arguments]
+    got = call_student(student, *args, name=name, description=c.description,
+                       time_limit=time_limit, **kwargs)
+    if inputs_unchanged:
+        _check_unchanged(before, arguments, name, c.description)
+    sizes = {}
+    for path, arr in arguments:
+        sizes.setdefault(arr.size, f"the number of values in `{path}`")
+        if arr.ndim >= 2:
+            sizes.setdefault(arr.shape[0], f"the number of rows (the batch size) of `{path}`")
+            sizes.setdefault(arr.shape[-1], f"the number of columns of `{path}`")
+    check_result(got, expected, f"{name}: wrong result on {c.description}", sizes=sizes,
+                 **options)
+
+
+def check_function(student, reference, cases, *, name: str | None = None,
+                   rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+                   check_dtype: bool = False, inputs_unchanged: bool = True,
+                   hint: str | None = None,
+                   time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
+    """Check `student` against `reference` on every case; raise AssertionError at the first failure.
+
+    Parameters
+    ----------
+    student, reference : callable
+        The student's function and the course_lib one with the same signature.
+    cases : list of Case
+        Made with `case(...)` or `fresh_case(...)`; each runs on fresh copies of its arguments.
+    name : str, optional
+        The function's name in messages (default: the reference's name).
+    rtol, atol, check_dtype, hint
+        As in `check_array`.
+    inputs_unchanged : bool
+        Require every array argument to be unchanged after the call (switch off for functions
+        that update their arguments in place).
+    time_limit : float or None
+        Seconds a single call may take.
+    """
+    name = name or getattr(reference, "__name__", "your function")
+    for c in cases:
+        ref_args, ref_kwargs = c.arguments()
+        expected = reference(*ref_args, **ref_kwargs)
+        _check_call(student, c, expected, name=name, signature_of=reference,
+                    inputs_unchanged=inputs_unchanged, time_limit=time_limit,
+                    options=dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint))
+
+
+def check_examples(student, examples, *, name: str, rtol: float = DEFAULT_RTOL,
+                   atol: float = DEFAULT_ATOL, check_dtype: bool = False,
+                   inputs_unchanged: bool = True, hint: str | None = None,
+                   time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
+    """Like `check_function`, with known answers instead of a reference function.
+
+    Parameters
+    ----------
+    examples : list of (Case, expected)
+        Each case with the result it must give, e.g. worked out by hand.
+    Other parameters as in `check_function`.
+    """
+    for c, expected in examples:
+        _check_call(student, c, expected, name=name, signature_of=student,
+                    inputs_unchanged=inputs_unchanged, time_limit=time_limit,
+                    options=dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint))
+
+
+def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
+                   rtol: float | None = None, atol: float | None = None,
+                   hint: str | None = None) -> None:
+    """Check an analytic gradient against the numerical gradient of `f` at `x`.
+
+    The standard is `course_lib.gradient.gradient_check`'s, the one students use: only a PASS
+    passes; the failure message is its report (verdict, criterion, worst elements) and, when the
+    numbers show a usual mistake across every element, a hint.
+
+    Parameters
+    ----------
+    analytic : array_like, same shape as x
+        The gradient to check (e.g. from a backward pass).
+    f : callable
+        f(x) -> float, the function whose gradient `analytic` claims to be.
+    x : ndarray
+        The point; `f` may close over it (it is perturbed in place and restored).
+    what : str
+        Names the gradient and the case, e.g. "dW of Affine on a batch of 4 samples".
+    h, rtol, atol : float, optional
+        As in `gradient_check`; by default its standard for x's precision.
+    hint : str, optional
+        A topic-specific nudge added to the failure message.
+    """
+    from course_lib.gradient import gradient_check  # late: checks must import without it
+    what = f"{what} (compared with a numerical gradient)"
+    hints = [hint] if hint else []
+    claimed, _ = _check_form(analytic, np.zeros(np.shape(x)), what, False, hints)
+    result = gradient_check(f, x, claimed, h, rtol=rtol, atol=atol, n_worst=3)
+    if result:
+        return
+    _fail(what, str(result).splitlines(),
+          _value_hints(claimed, result.numerical, result.rtol, None) + hints)
