@@ -154,7 +154,9 @@ def test_axis_reduced_away_or_wrong_axis():
     x = np.arange(12.0).reshape(3, 4)
     message = failure(check_function, lambda x: x.mean(axis=0), mean_rows,
                       [case("a batch of 3 samples with 4 features", x)])
-    assert "expected an array of shape (3,)" in message and "check the `axis`" in message
+    # a length that differs is said in whole numbers, with no guess at the cause
+    assert "expected an array of shape (3,)" in message and "(one element too many)" in message
+    assert "Hint" not in message
     message = failure(check_array, x.sum(axis=1), x.sum(axis=1, keepdims=True), "sums")
     assert "one axis was summed or averaged away" in message and "keepdims" in message
     message = failure(check_array, x.ravel(), x, "flat")
@@ -219,7 +221,7 @@ def test_factor_sign_offset_and_zero_hints():
     assert "same factor 1.7" in failure(check_array, 1.7 * expected, expected, "g")
     assert "same amount 0.25" in failure(check_array, expected + 0.25, expected, "g")
     assert "every value is 0" in failure(check_array, 0 * expected, expected, "g")
-    assert "parentheses" in failure(check_array, 1e-8 * expected, expected, "g")
+    assert "same factor 1e-08" in failure(check_array, 1e-8 * expected, expected, "g")
 
 
 def test_close_but_not_accurate_enough():
@@ -375,3 +377,174 @@ def test_a_number_left_over_from_a_cancellation_is_reported_as_zero():
     with pytest.raises(AssertionError, match="the result is 0") as error:
         check_array(-2.1e-16, 0.75, "loss")
     assert "times the expected" not in str(error.value)
+
+
+# -- hints: each one fires on the mistake it names and stays silent on a near miss ----------------
+
+def hints_of(message: str) -> list[str]:
+    return [line for line in message.splitlines() if line.startswith("Hint: ")]
+
+
+def test_a_hint_is_given_only_when_it_explains_every_differing_element():
+    expected = np.array([1.0, -2.0, 3.0, 0.5])
+    # each hint on its mistake ...
+    mistakes = {
+        "2 times too large": 2 * expected,
+        "3 times too small": expected / 3,
+        "wrong sign": -expected,
+        "same factor 1.7": 1.7 * expected,
+        "same amount 0.25": expected + 0.25,
+        "every value is 0": 0 * expected,
+        "close, but not accurate enough": expected * (1 + 1e-4 * np.array([1, -2, 1, 3])),
+    }
+    for words, got in mistakes.items():
+        assert words in failure(check_array, got, expected, "g"), words
+    # ... and none on a near miss: the same mistake in all elements but one
+    for words, got in mistakes.items():
+        near_miss = got.copy()
+        near_miss[2] = expected[2] + 0.8
+        assert hints_of(failure(check_array, near_miss, expected, "g")) == [], words
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert "transpose" in failure(check_array, m.T, m, "W")
+    almost_transposed = m.T.copy()
+    almost_transposed[0, 0] = 9.0
+    assert hints_of(failure(check_array, almost_transposed, m, "W")) == []
+
+
+def test_one_number_off_by_some_factor_gets_no_guess_unless_the_factor_is_a_named_size():
+    message = failure(check_array, 0.002, 3.0, "a loss")  # 1500 times too small, a copy-paste slip
+    assert "expected 3, got 0.002" in message and hints_of(message) == []
+    assert "wrong sign" not in failure(check_array, -3.0, 3.0, "a loss")  # one number: no guess
+    sized = failure(check_array, 12.0, 3.0, "a loss", sizes={4: "the batch size"})
+    assert "4 times too large, and 4 is the batch size" in sized
+    near_miss = failure(check_array, 12.3, 3.0, "a loss", sizes={4: "the batch size"})
+    assert hints_of(near_miss) == []
+
+
+def test_a_hint_must_explain_every_failing_case_of_the_check():
+    def reference(x):
+        return 2 * x
+
+    cases = [case("the vector (1, 2)", np.array([1.0, 2.0])),
+             case("the vector (3, 5)", np.array([3.0, 5.0]))]
+    doubled_everywhere = failure(check_function, lambda x: 4 * x, reference, cases, name="f")
+    assert "every value is 2 times too large" in doubled_everywhere
+    # right factor in the first case, another one in the second: no diagnosis explains both
+    def inconsistent(x):
+        return 4 * x if x[0] == 1.0 else 3 * x
+    message = failure(check_function, inconsistent, reference, cases, name="f")
+    assert "on the vector (1, 2)" in message and hints_of(message) == []
+    # scalars: the same factor in every failing case is evidence even for single numbers
+    scalar_cases = [case("x = 1", 1.0), case("x = 3", 3.0)]
+    message = failure(check_function, lambda x: -2 * x, reference, scalar_cases, name="f")
+    assert "in every failing case the result is of the wrong sign" in message
+    one_case = failure(check_function, lambda x: -2 * x if x == 1.0 else 2 * x, reference,
+                       scalar_cases, name="f")
+    assert hints_of(one_case) == []
+    # a later case that fails in another way: no value hint either
+    def crashes_later(x):
+        if x[0] == 3.0:
+            raise ValueError("boom")
+        return 4 * x
+    assert hints_of(failure(check_function, crashes_later, reference, cases, name="f")) == []
+
+
+def test_each_case_off_by_its_own_batch_size_is_named():
+    def mean_loss(y):
+        return float(np.sum(y ** 2) / len(y))
+
+    cases = [case("a batch of 4 samples", np.arange(8.0).reshape(4, 2)),
+             case("a batch of 6 samples", np.arange(12.0).reshape(6, 2))]
+    message = failure(check_function, lambda y: float(np.sum(y ** 2)), mean_loss, cases,
+                      name="loss")
+    assert "times too large, and n is the number of rows (the batch size) of `y`" in message
+
+
+def test_integers_get_integer_language():
+    message = failure(check_array, np.int64(1501), np.int64(1500), "the number of steps")
+    assert "expected 1500, got 1501" in message and "(1 too large)" in message
+    assert "close" not in message and "relative error" not in message
+    assert "off-by-one" in message
+    labels = np.array([3, 0, 2, 2])
+    assert "every value that differs is one too small" in failure(
+        check_array, np.where(labels > 0, labels - 1, labels), labels, "labels")
+    near_miss = failure(check_array, labels + np.array([1, 0, 2, 0]), labels, "labels")
+    assert "off-by-one" not in near_miss and "close" not in near_miss
+    assert "whole numbers are expected" in failure(check_array, labels + 0.5, labels, "labels")
+
+
+def test_a_path_of_the_wrong_length_is_counted_not_blamed_on_an_axis():
+    path = np.zeros((5, 2))
+    message = failure(check_array, np.zeros((6, 2)), path, "the path")
+    assert "(one element too many along axis 0)" in message and "axis`" not in message
+    assert "(2 elements too few)" in failure(check_array, np.zeros(3), np.zeros(5), "the losses")
+
+
+# -- argument names: the student's, also when the function is a handle of the trusted judge ------
+
+@pytest.fixture
+def remote_of():
+    """`remote_of(function)`: the function as the trusted judge holds it, a handle whose calls
+    the kernel's end of a socket pair computes (course_lib.judge_wire)."""
+    import socket
+    import threading
+
+    from course_lib.judge import JUDGE_SIDE_OPS
+    from course_lib.judge_agent import STUDENT_SIDE_OPS
+    from course_lib.judge_wire import Endpoint
+
+    judge_sock, kernel_sock = socket.socketpair()
+    kernel = Endpoint(kernel_sock, STUDENT_SIDE_OPS, mirror_sent_arrays=False)
+    kernel.namespace = {}
+    server = threading.Thread(target=kernel.serve, daemon=True)
+    server.start()
+    judge = Endpoint(judge_sock, JUDGE_SIDE_OPS, mirror_sent_arrays=True)
+
+    def remote(function):
+        kernel.namespace[function.__name__] = function
+        return judge.request("get", name=function.__name__)["value"]
+
+    yield remote
+    judge.request("done")
+    server.join(5)
+    judge_sock.close()
+    kernel_sock.close()
+
+
+def test_a_handle_of_the_judge_has_the_students_signature(remote_of):
+    import inspect
+
+    def momentum_step(x0, v, A, lr=0.1, *, beta=0.9):
+        return x0
+    handle = remote_of(momentum_step)
+    parameters = inspect.signature(handle).parameters
+    assert list(parameters) == ["x0", "v", "A", "lr", "beta"]
+    assert parameters["lr"].default is not inspect.Parameter.empty
+    assert parameters["beta"].kind is inspect.Parameter.KEYWORD_ONLY
+    message = failure(call_student, handle, 1.0, name="momentum_step", description="one call")
+    assert "cannot be called the way the exercise describes" in message and "'v'" in message
+
+
+def test_messages_name_the_students_parameters_through_the_judge(remote_of):
+    def descend(x0, v, A):
+        x0 -= 0.5 * v           # changes its input
+        return A @ x0
+
+    x0, v, A = np.ones(2), np.ones(2), np.eye(2)
+    for student in (descend, remote_of(descend)):
+        message = failure(check_examples, student, [(case("a 2-D step", x0, v, A), A @ x0)],
+                          name="descend")
+        assert "changed its input `x0`" in message, message
+        assert "args" not in message and "argument" not in message
+
+    def scaled(points, weights):  # reference named differently: the student's names win
+        return weights.sum(axis=0)
+
+    def student_sum(P, W):
+        return W.sum(axis=0) * 3  # 3 is the number of rows of W
+
+    W = np.arange(6.0).reshape(3, 2)
+    for student in (student_sum, remote_of(student_sum)):
+        message = failure(check_function, student, scaled,
+                          [case("three weighted rows", np.zeros((2, 2)), W)], name="sum")
+        assert "3 is the number of rows (the batch size) of `W`" in message, message

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from course_lib.checks.hints import NONFINITE_HINT, _shape_hint, _value_hints
+from course_lib.checks.hints import (NONFINITE_HINT, Evidence, _shape_hint, shape_difference,
+                                    value_hints)
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
@@ -39,10 +40,34 @@ def _index(flat: int, shape: tuple) -> str:
     return str(tuple(int(i) for i in np.unravel_index(flat, shape)))
 
 
+def _message(what: str, lines: list[str], hints: list[str]) -> str:
+    return "\n".join([f"{what}."] + [f"  {line}" for line in lines]
+                     + [f"Hint: {hint}" for hint in hints if hint])
+
+
 def _fail(what: str, lines: list[str], hints: list[str]) -> None:
-    message = "\n".join([f"{what}."] + [f"  {line}" for line in lines]
-                        + [f"Hint: {hint}" for hint in hints if hint])
-    raise AssertionError(message)
+    raise AssertionError(_message(what, lines, hints))
+
+
+class ValueMismatch(AssertionError):
+    """Values of the right form that differ, with what a hint needs to explain them.
+
+    Its message gives the hints one case supports; `with_evidence` words it again with the hints
+    that explain every failing case of a check (none, if no diagnosis explains them all).
+    """
+
+    def __init__(self, what: str, lines: list[str], evidence: Evidence, *, rtol: float,
+                 integers: bool, extra_hints: list[str], part: str):
+        self.what, self.lines, self.evidence = what, lines, evidence
+        self.rtol, self.integers, self.extra_hints, self.part = rtol, integers, extra_hints, part
+        super().__init__(_message(what, lines, value_hints([evidence], rtol, integers)
+                                  + extra_hints))
+
+    def with_evidence(self, others: list[ValueMismatch] | None) -> AssertionError:
+        """This failure, hinted from itself and `others` (None: other cases failed otherwise)."""
+        hints = [] if others is None else value_hints(
+            [self.evidence] + [other.evidence for other in others], self.rtol, self.integers)
+        return AssertionError(_message(self.what, self.lines, hints + self.extra_hints))
 
 def _as_number_array(value, what: str, expected: np.ndarray) -> np.ndarray:
     try:
@@ -70,8 +95,10 @@ def _check_form(got, expected, what: str, check_dtype: bool, hints: list[str]):
         wanted = "a single number" if is_number else f"an array of shape {expected.shape}"
         shape_hint = ("use a float (e.g. `float(...)` or `.item()`), not an array."
                       if is_number else _shape_hint(got_arr.shape, expected.shape))
-        _fail(what, [f"expected {wanted}", f"got      {_describe(got_arr)}"],
-              [shape_hint] + hints)
+        lines = [f"expected {wanted}", f"got      {_describe(got_arr)}"]
+        if (difference := shape_difference(got_arr.shape, expected.shape)) is not None:
+            lines.append(f"({difference})")
+        _fail(what, lines, [shape_hint] + hints)
     if check_dtype and got_arr.dtype != expected.dtype:
         _fail(what, [f"expected dtype {expected.dtype}", f"got      dtype {got_arr.dtype}"],
               ["keep the input's dtype: build constants with the input's dtype "
@@ -89,7 +116,7 @@ def _check_form(got, expected, what: str, check_dtype: bool, hints: list[str]):
 
 def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
                 atol: float = DEFAULT_ATOL, check_dtype: bool = False, hint: str | None = None,
-                sizes: Mapping[int, str] | None = None) -> None:
+                sizes: Mapping[int, str] | None = None, part: str = "") -> None:
     """Check that `got` (a number or an array) matches `expected` within the tolerances.
 
     Parameters
@@ -108,13 +135,18 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
         A topic-specific nudge added to every failure message.
     sizes : dict int -> str, optional
         Sizes worth naming when a result is off by that factor, e.g. {32: "the batch size"}.
+    part : str
+        Which part of a result this is (", returned value 2"), so that the hints of several
+        failing cases compare like with like.
 
     Raises
     ------
     AssertionError
-        With a message naming the case, the expected and the obtained value and a hint.
+        With a message naming the case, the expected and the obtained value and a hint; a
+        ValueMismatch when only the values differ.
     """
     hints = [hint] if hint else []
+    integers = np.asarray(expected).dtype.kind in "iub"
     got_f, expected_f = _check_form(got, expected, what, check_dtype, hints)
     is_number = expected_f.ndim == 0
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
@@ -130,11 +162,17 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
         lines = [f"{int((~close).sum())} of {close.size} values differ; the worst at index "
                  f"{_index(worst, expected_f.shape)}: expected {_format_number(e, g)}, got "
                  f"{_format_number(g, e)}"]
-    lines.append(f"(relative error {rel:.2g}; allowed: rtol={rtol:g}, atol={atol:g})")
+    if integers:
+        off = g - e
+        lines.append(f"({_format_number(abs(off))} too {'large' if off > 0 else 'small'})"
+                     if off == round(off) else "(a whole number is expected)")
+    else:
+        lines.append(f"(relative error {rel:.2g}; allowed: rtol={rtol:g}, atol={atol:g})")
     finite = np.isfinite(got_f) & np.isfinite(expected_f)
     if not finite.all():  # compare the finite part only (this loses the shape)
         got_f, expected_f = got_f[finite], expected_f[finite]
-    _fail(what, lines, _value_hints(got_f, expected_f, rtol, sizes) + hints)
+    raise ValueMismatch(what, lines, Evidence(got_f, expected_f, sizes), rtol=rtol,
+                        integers=integers, extra_hints=hints, part=part)
 
 
 def _matches(got, expected, options: dict) -> bool:
@@ -146,8 +184,10 @@ def _matches(got, expected, options: dict) -> bool:
     return True
 
 
-def check_result(got, expected, what: str, **options) -> None:
-    """Compare results that may be numbers, arrays, None, tuples of them or dicts of them."""
+def check_result(got, expected, what: str, *, part: str = "", **options) -> None:
+    """Compare results that may be numbers, arrays, None, tuples of them or dicts of them.
+
+    `part` names the part of a larger result this is (used in the recursion)."""
     if expected is None:
         if got is not None:
             _fail(what, ["expected nothing (None)", f"got      {_describe(got)}"],
@@ -160,7 +200,8 @@ def check_result(got, expected, what: str, **options) -> None:
         if set(got) != set(expected):
             _fail(what, [f"expected the keys {sorted(expected)}", f"got      {sorted(got)}"], [])
         for key in expected:
-            check_result(got[key], expected[key], f"{what}, entry {key!r}", **options)
+            check_result(got[key], expected[key], f"{what}, entry {key!r}",
+                         part=f"{part}[{key!r}]", **options)
         return
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -173,6 +214,7 @@ def check_result(got, expected, what: str, **options) -> None:
             _fail(what, [f"the {len(expected)} returned values are in the reverse order"],
                   ["return them in the order the exercise gives."])
         for i, (g, e) in enumerate(zip(got, expected)):
-            check_result(g, e, f"{what}, returned value {i + 1}", **options)
+            check_result(g, e, f"{what}, returned value {i + 1}", part=f"{part}[{i}]",
+                         **options)
         return
-    check_array(got, expected, what, **options)
+    check_array(got, expected, what, part=part, **options)

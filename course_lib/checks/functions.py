@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from course_lib.checks.cases import Case
-from course_lib.checks.compare import (DEFAULT_ATOL, DEFAULT_RTOL, _check_form, _fail, _format_number,
-                                      _index, check_result)
+from course_lib.checks.compare import (DEFAULT_ATOL, DEFAULT_RTOL, ValueMismatch, _check_form,
+                                      _fail, _format_number, _index, check_result)
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, call_student
-from course_lib.checks.hints import _value_hints
+from course_lib.checks.hints import Evidence, value_hints
 
 
 def _arrays_in(value, path: str):
@@ -25,13 +25,21 @@ def _arrays_in(value, path: str):
             yield from _arrays_in(item, f"{path}[{key!r}]")
 
 
-def _argument_names(reference, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
-    try:
-        params = list(inspect.signature(reference).parameters)
-    except (TypeError, ValueError):
-        params = []
-    named = [(params[i] if i < len(params) else f"argument {i + 1}", a) for i, a in enumerate(args)]
-    return named + list(kwargs.items())
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _argument_names(functions, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
+    """(name, value) of each argument, positional ones named by the first of `functions` whose
+    signature names them all (the student's function first: messages use the student's names)."""
+    for function in functions:
+        try:
+            parameters = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        names = [p.name for p in parameters if p.kind in _POSITIONAL]
+        if len(names) >= len(args):
+            return list(zip(names, args)) + list(kwargs.items())
+    return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
 
 
 def _check_unchanged(before, arguments, name: str, description: str) -> None:
@@ -54,11 +62,11 @@ def _check_unchanged(before, arguments, name: str, description: str) -> None:
                "temporarily, put the old value back before moving on."])
 
 
-def _check_call(student, c: Case, expected, *, name: str, signature_of, inputs_unchanged: bool,
+def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, inputs_unchanged: bool,
                 time_limit, options: dict) -> None:
     """Run one case on fresh arguments and compare the result with `expected`."""
     args, kwargs = c.arguments()
-    arguments = [(path, arr) for arg_name, value in _argument_names(signature_of, args, kwargs)
+    arguments = [(path, arr) for arg_name, value in _argument_names(named_by, args, kwargs)
                  for path, arr in _arrays_in(value, arg_name)]
     before = [(path, arr.copy()) for path, arr in arguments]
     got = call_student(student, *args, name=name, description=c.description,
@@ -73,6 +81,28 @@ def _check_call(student, c: Case, expected, *, name: str, signature_of, inputs_u
             sizes.setdefault(arr.shape[-1], f"the number of columns of `{path}`")
     check_result(got, expected, f"{name}: wrong result on {c.description}", sizes=sizes,
                  **options)
+
+
+def _run_cases(runs: list[Callable[[], None]]) -> None:
+    """Run the cases in order; at the first whose values differ, run the rest as well, so that
+    its hint is one that explains every failing case (or there is none)."""
+    for i, run in enumerate(runs):
+        try:
+            run()
+        except ValueMismatch as first:
+            others = []
+            for later in runs[i + 1:]:
+                try:
+                    later()
+                except ValueMismatch as other:
+                    if other.part != first.part:
+                        others = None
+                        break
+                    others.append(other)
+                except AssertionError:  # failed in another way: no diagnosis explains both
+                    others = None
+                    break
+            raise first.with_evidence(others) from None
 
 
 def check_function(student, reference, cases, *, name: str | None = None,
@@ -99,12 +129,15 @@ def check_function(student, reference, cases, *, name: str | None = None,
         Seconds a single call may take.
     """
     name = name or getattr(reference, "__name__", "your function")
-    for c in cases:
+    options = dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint)
+
+    def run(c: Case):
         ref_args, ref_kwargs = c.arguments()
         expected = reference(*ref_args, **ref_kwargs)
-        _check_call(student, c, expected, name=name, signature_of=reference,
-                    inputs_unchanged=inputs_unchanged, time_limit=time_limit,
-                    options=dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint))
+        _check_call(student, c, expected, name=name, named_by=(student, reference),
+                    inputs_unchanged=inputs_unchanged, time_limit=time_limit, options=options)
+
+    _run_cases([lambda c=c: run(c) for c in cases])
 
 
 def check_examples(student, examples, *, name: str, rtol: float = DEFAULT_RTOL,
@@ -119,10 +152,10 @@ def check_examples(student, examples, *, name: str, rtol: float = DEFAULT_RTOL,
         Each case with the result it must give, e.g. worked out by hand.
     Other parameters as in `check_function`.
     """
-    for c, expected in examples:
-        _check_call(student, c, expected, name=name, signature_of=student,
-                    inputs_unchanged=inputs_unchanged, time_limit=time_limit,
-                    options=dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint))
+    options = dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint)
+    _run_cases([lambda c=c, expected=expected: _check_call(
+        student, c, expected, name=name, named_by=(student,), inputs_unchanged=inputs_unchanged,
+        time_limit=time_limit, options=options) for c, expected in examples])
 
 
 def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
@@ -157,4 +190,4 @@ def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
     if result:
         return
     _fail(what, str(result).splitlines(),
-          _value_hints(claimed, result.numerical, result.rtol, None) + hints)
+          value_hints([Evidence(claimed, result.numerical)], result.rtol) + hints)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -10,7 +11,8 @@ NONFINITE_HINT = ("NaN or inf usually comes from an overflow (exp of a large num
                   "the maximum first), a log of 0 (add a small eps) or a division by 0.")
 
 
-def _shape_hint(got: tuple, expected: tuple) -> str:
+def _shape_hint(got: tuple, expected: tuple) -> str | None:
+    """A hint for a result of the wrong shape, or None when the shapes say nothing certain."""
     if got == ():
         return "you returned one number; one value per element (or per sample) is expected."
     if len(got) >= 2 and got == expected[::-1]:
@@ -21,7 +23,21 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
     if math.prod(got) == math.prod(expected):
         return ("the right number of values in another shape: check a reshape, a flatten, or "
                 "`keepdims` in a sum or mean.")
-    return "if you summed, averaged or took a maximum, check the `axis`."
+    return None
+
+
+def shape_difference(got: tuple, expected: tuple) -> str | None:
+    """'2 elements too many along axis 0' when the shapes differ in the length of one axis."""
+    if len(got) != len(expected):
+        return None
+    differing = [i for i, (g, e) in enumerate(zip(got, expected)) if g != e]
+    if len(differing) != 1:
+        return None
+    axis = differing[0]
+    extra = got[axis] - expected[axis]
+    count = "one element" if abs(extra) == 1 else f"{abs(extra)} elements"
+    where = "" if len(got) == 1 else f" along axis {axis}"
+    return f"{count} too {'many' if extra > 0 else 'few'}{where}"
 
 
 def _integer_near(x: float) -> int | None:
@@ -29,57 +45,119 @@ def _integer_near(x: float) -> int | None:
     return k if 2 <= k <= 10_000 and abs(x - k) <= 1e-3 * k else None
 
 
-def _factor_hint(c: float, every: str, sizes: Mapping[int, str] | None) -> str | None:
-    """A hint for a result that is `c` times the expected one, when c says something."""
-    if abs(c + 1) < 1e-4:
-        return f"{every} of the wrong sign: check the order of a subtraction or a minus sign."
-    if (k := _integer_near(c)) is not None:
-        if sizes and k in sizes:
-            return (f"{every} {k} times too large, and {k} is {sizes[k]}: did you forget to "
-                    f"divide by it?")
-        if k == 2:
-            return (f"{every} 2 times too large: a factor 2 is missing from a denominator (or "
-                    f"there is one too many in a numerator).")
-        return f"{every} {k} times too large: did you forget to divide by {k}?"
-    if (k := _integer_near(1 / c)) is not None:
-        size = f", and {k} is {sizes[k]}" if sizes and k in sizes else ""
-        return (f"{every} {k} times too small{size}: did you divide by {k} once too often, or "
-                f"average where a sum is wanted?")
-    if abs(math.log10(abs(c))) > 4:
-        return (f"{every} {c:.3g} times the expected value: check the parentheses and the "
-                f"order of operations.")
+@dataclass(frozen=True)
+class Evidence:
+    """One failing case as the hints see it: the finite values of the result and the reference."""
+
+    got: np.ndarray
+    expected: np.ndarray
+    sizes: Mapping[int, str] | None = None
+
+
+def _ratio(item: Evidence) -> float | None:
+    """c when got == c * expected in every element of the case (zeros where 0 is expected)."""
+    got, expected = item.got, item.expected
+    largest = float(np.max(np.abs(expected), initial=0.0))
+    nonzero = np.abs(expected) > 1e-12 * max(1.0, largest)
+    if not nonzero.any() or not np.allclose(got[~nonzero], 0, atol=1e-12):
+        return None
+    ratios = got[nonzero] / expected[nonzero]
+    c = float(np.median(ratios))
+    if c == 0 or not np.allclose(ratios, c, rtol=1e-4, atol=0):
+        return None
+    return c
+
+
+def _named_size(evidence: list[Evidence], ratios: list[float]) -> str | None:
+    """'k times too large, and k is <name>' when, in every case, the factor is that case's size
+    of the same name (the batch size may differ from case to case)."""
+    for flip, direction in ((False, "large"), (True, "small")):
+        ks = [_integer_near(1 / c if flip else c) for c in ratios]
+        if any(k is None for k in ks):
+            continue
+        names = {item.sizes.get(k) if item.sizes else None for item, k in zip(evidence, ks)}
+        if len(names) == 1 and (name := names.pop()) is not None:
+            k = ks[0] if len(set(ks)) == 1 else "n"
+            if direction == "large":
+                return f"{k} times too large, and {k} is {name}: did you forget to divide by it?"
+            return (f"{k} times too small, and {k} is {name}: did you divide by it once too "
+                    f"often, or average where a sum is wanted?")
     return None
 
 
-def _value_hints(got: np.ndarray, expected: np.ndarray, rtol: float,
-                 sizes: Mapping[int, str] | None) -> list[str]:
-    """Recognise the usual mistakes from the numbers alone (got and expected: finite, same shape)."""
-    every = "the result is" if got.size == 1 else "every value is"
+def _factor_hint(c: float, every: str) -> str:
+    """The hint for a result that is c times the expected one in every element and case."""
+    if abs(c + 1) < 1e-4:
+        return f"{every} of the wrong sign: check the order of a subtraction or a minus sign."
+    if (k := _integer_near(c)) is not None:
+        return f"{every} {k} times too large."
+    if (k := _integer_near(1 / c)) is not None:
+        return f"{every} {k} times too small."
+    return f"{every} off by the same factor {c:.4g}: check the constants in your formula."
+
+
+def _integer_hints(evidence: list[Evidence], every: str) -> list[str]:
+    """Integer language: whole-number differences, never 'close' or a relative error."""
+    differences = np.concatenate([(item.got - item.expected).ravel() for item in evidence])
+    differing = differences[differences != 0]
+    if differing.size and not np.allclose(differing, np.round(differing), rtol=0, atol=1e-9):
+        return ["whole numbers are expected: return integers (e.g. with `np.round` and "
+                "`.astype(int)`, or an integer division `//`)."]
+    if differing.size and np.all(differing == differing[0]) and abs(differing[0]) == 1:
+        which = "one too large" if differing[0] > 0 else "one too small"
+        scope = "every value that differs is" if every == "every value is" else every
+        return [f"{scope} {which}: an off-by-one, e.g. a count or a range that starts or stops "
+                f"one step off."]
+    return []
+
+
+def value_hints(evidence: list[Evidence], rtol: float, integers: bool = False) -> list[str]:
+    """Hints that explain every differing element of every failing case, or none.
+
+    Parameters
+    ----------
+    evidence : list of Evidence
+        The failing cases of one check (their finite values, each pair of the same shape).
+    rtol : float
+        The tolerance the check applies.
+    integers : bool
+        The expected values are integers: differences are spoken of as whole numbers.
+    """
+    single = len(evidence) == 1 and evidence[0].got.size == 1
+    every = ("the result is" if single else
+             "in every failing case the result is" if all(e.got.size == 1 for e in evidence)
+             else "every value is")
+    if integers:
+        hints = _integer_hints(evidence, every)
+        if hints:
+            return hints
+    got = np.concatenate([e.got.ravel() for e in evidence])
+    expected = np.concatenate([e.expected.ravel() for e in evidence])
+    if got.size == 0:
+        return []
     difference = got - expected
     scale = np.maximum(np.abs(expected), np.abs(got))
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, np.abs(difference) / scale, 0.0)
-    all_differ = bool(np.all(rel > 0))
-    if all_differ and float(np.max(rel)) < 1e-2:
+    if not integers and bool(np.all(rel > 0)) and float(np.max(rel)) < 1e-2:
         return ["close, but not accurate enough: the idea is right, check the accuracy of the "
                 "formula (or a step size you chose yourself)."]
     largest = float(np.max(np.abs(expected)))
     # (almost) 0 where something was expected: round-off left over from a cancellation counts too
     if largest > 0 and float(np.max(np.abs(got))) <= 1e-9 * largest:
         return [f"{every} 0: is the result computed and stored in what you return?"]
-    nonzero = np.abs(expected) > 1e-12 * max(1.0, largest)
-    if nonzero.any() and np.allclose(got[~nonzero], 0, atol=1e-12):
-        ratio = got[nonzero] / expected[nonzero]
-        c = float(np.median(ratio))
-        if c != 0 and abs(c - 1) > 1e-3 and np.allclose(ratio, c, rtol=1e-4, atol=0):
-            if (hint := _factor_hint(c, every, sizes)) is not None:
-                return [hint]
-            if got.size > 1:
-                return [f"every value is off by the same factor {c:.4g}: check the constants "
-                        f"in your formula."]
-    if got.size > 1 and np.allclose(difference, difference.flat[0], rtol=1e-6, atol=1e-12):
-        return [f"every value is off by the same amount {difference.flat[0]:.4g}: check a "
-                f"constant term you add or leave out."]
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=rtol):
+    ratios = [_ratio(item) for item in evidence]
+    if all(c is not None and abs(c - 1) > 1e-3 for c in ratios):
+        if (named := _named_size(evidence, ratios)) is not None:
+            return [f"{every} {named}"]
+        # one number alone is always some factor times another: a factor says something only
+        # when it is the same across several values
+        if got.size > 1 and np.allclose(ratios, ratios[0], rtol=1e-4, atol=0):
+            return [_factor_hint(ratios[0], every)]
+    if got.size > 1 and np.allclose(difference, difference[0], rtol=1e-6, atol=1e-12):
+        return [f"{every} off by the same amount {difference[0]:.4g}: check a constant term you "
+                f"add or leave out."]
+    if all(e.got.ndim == 2 and e.got.shape[0] == e.got.shape[1] > 1
+           and np.allclose(e.got, e.expected.T, rtol=rtol) for e in evidence):
         return ["your result is the transpose of the expected one."]
     return []

@@ -21,6 +21,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import importlib
+import inspect
 import io
 import json
 import socket
@@ -33,6 +34,7 @@ MAX_HEADER = 64 << 20          # bytes of JSON in one message
 MAX_FRAME = 1 << 30            # bytes of one array
 MAX_FRAMES = 100_000           # arrays in one message
 MAX_DEPTH = 64                 # nesting of tuples, lists and dicts
+MAX_PARAMETERS = 64            # parameters of a function a handle describes
 # A module named by the student is imported in the judge only from these packages (or if the
 # judge has it already): importing an arbitrary module can have side effects.
 TRUSTED_MODULES = ("numpy", "course_lib", "math", "matplotlib", "scipy")
@@ -111,14 +113,63 @@ def student_location(tb) -> str:
 
 # -- one end of the wire ----------------------------------------------------------------------
 
+def parameters_of(value) -> list | None:
+    """[[name, kind, has_default], ...] of a function's parameters, or None for other objects."""
+    if not callable(value) or isinstance(value, type):
+        return None
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):
+        return None
+    return [[p.name, int(p.kind), p.default is not p.empty]
+            for p in list(signature.parameters.values())[:MAX_PARAMETERS]]
+
+
+_KINDS = {int(kind): kind for kind in type(inspect.Parameter.POSITIONAL_ONLY)}
+
+
+class _Default:
+    """Stands for a default value of the other side's function (only its existence travels)."""
+
+    def __repr__(self):
+        return "..."
+
+
+def signature_from(parameters) -> inspect.Signature | None:
+    """The Signature a handle's parameters describe (defaults shown as ...), or None if odd.
+
+    Only names and kinds are taken, so nothing of the other side's values reaches the judge.
+    """
+    if not isinstance(parameters, list) or len(parameters) > MAX_PARAMETERS:
+        return None
+    no_default = inspect.Parameter.empty
+    try:
+        return inspect.Signature([
+            inspect.Parameter(str(name)[:80], _KINDS[kind],
+                              default=_Default() if has_default is True else no_default)
+            for name, kind, has_default in parameters])
+    except (TypeError, ValueError, KeyError):  # not a name, not a kind, or an impossible order
+        return None
+
+
 class Remote:
-    """Stands for an object that lives on the other side; usable only through requests."""
+    """Stands for an object that lives on the other side; usable only through requests.
 
-    __slots__ = ("_endpoint", "_id")
+    A function's handle carries its parameters (names and kinds only), so that `inspect.signature`
+    and the checks' messages name the student's parameters, not `args` and `kwargs`.
+    """
 
-    def __init__(self, endpoint: Endpoint, object_id: int):
+    __slots__ = ("_endpoint", "_id", "_signature")
+
+    def __init__(self, endpoint: Endpoint, object_id: int,
+                 signature: inspect.Signature | None = None):
         object.__setattr__(self, "_endpoint", endpoint)
         object.__setattr__(self, "_id", object_id)
+        object.__setattr__(self, "_signature", signature)
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        return self._signature
 
     def __call__(self, *args, **kwargs):
         return self._endpoint.request("call", self._id, args=list(args), kwargs=kwargs)
@@ -209,7 +260,10 @@ class Endpoint:
             return {"t": "dataclass", "module": type(value).__module__,
                     "name": type(value).__qualname__, "fields": fields}
         self.exported[id(value)] = value
-        return {"t": "ref", "id": id(value), "type": type(value).__name__[:80]}
+        ref = {"t": "ref", "id": id(value), "type": type(value).__name__[:80]}
+        if parameters := parameters_of(value):
+            ref["params"] = parameters
+        return ref
 
     def _encode_array(self, array: np.ndarray, frames: list[bytes]):
         mirror = self.mirror_of.get(id(array))
@@ -269,7 +323,8 @@ class Endpoint:
                 raise WireError("a handle this side never gave out")
             return self.exported[node["id"]]
         if kind == "ref":
-            return self._remote(int(node["id"]), str(node.get("type", "object")))
+            return self._remote(int(node["id"]), str(node.get("type", "object")),
+                                node.get("params"))
         raise WireError(f"an unknown kind of value {str(kind)[:40]!r}")
 
     def _frame(self, frames: list[bytes], index) -> np.ndarray:
@@ -327,12 +382,13 @@ class Endpoint:
         fields = {str(k): self._decode(v, frames, depth + 1) for k, v in node["fields"].items()}
         return cls(**fields)
 
-    def _remote(self, object_id: int, type_name: str) -> Remote:
+    def _remote(self, object_id: int, type_name: str, parameters) -> Remote:
         if object_id not in self.remotes:
             if type_name not in self.remote_classes:  # named like the original, for messages
                 safe = "".join(ch for ch in type_name if ch.isalnum() or ch == "_") or "object"
                 self.remote_classes[type_name] = type(safe, (Remote,), {"__slots__": ()})
-            self.remotes[object_id] = self.remote_classes[type_name](self, object_id)
+            self.remotes[object_id] = self.remote_classes[type_name](
+                self, object_id, signature_from(parameters))
         return self.remotes[object_id]
 
     # -- messages
