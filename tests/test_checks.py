@@ -548,3 +548,40 @@ def test_messages_name_the_students_parameters_through_the_judge(remote_of):
         message = failure(check_function, student, scaled,
                           [case("three weighted rows", np.zeros((2, 2)), W)], name="sum")
         assert "3 is the number of rows (the batch size) of `W`" in message, message
+
+
+def test_every_failure_is_a_plain_assertion_error():
+    """The grader shows the class name: it must read AssertionError, whichever check failed."""
+    expected = np.array([1.0, 2.0])
+    for check, args in [(check_array, (2 * expected, expected, "g")),
+                        (check_result, ((2 * expected,), (expected,), "g")),
+                        (check_function, (lambda x: 2 * x, lambda x: x, [case("x", expected)]))]:
+        with pytest.raises(AssertionError) as info:
+            check(*args)
+        assert type(info.value) is AssertionError, check.__name__
+
+
+def test_calls_that_share_state_are_caught():
+    from course_lib.checks import check_calls_independent
+
+    first, second = case("x = (1, 2)", np.array([1.0, 2.0])), case("x = (3, 4)", np.array([3.0, 4.0]))
+    buffer = np.zeros(2)
+
+    def into_a_buffer(x):
+        buffer[:] = 2 * x
+        return buffer
+
+    remembered = {}
+
+    def remembers_the_first_call(x):
+        return remembered.setdefault("y", 2 * x)
+
+    def doubled(x):
+        return 2 * x
+
+    check_calls_independent(doubled, doubled, first, second, name="double")
+    message = failure(check_calls_independent, into_a_buffer, doubled, first, second, name="double")
+    assert "changed when the function was called again" in message and "buffer" in message
+    message = failure(check_calls_independent, remembers_the_first_call, doubled, first, second,
+                      name="double")
+    assert "called after x = (1, 2)" in message and "keeps something" in message

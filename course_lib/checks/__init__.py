@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from course_lib.checks.cases import Case, case, fresh_case
 from course_lib.checks.compare import DEFAULT_ATOL, DEFAULT_RTOL, check_array, check_result
-from course_lib.checks.functions import check_examples, check_function, check_gradient
+from course_lib.checks.functions import (check_calls_independent, check_examples, check_function,
+                                        check_gradient)
 from course_lib.checks.graphs import (check_node_gradients, check_topological_order, describe_node,
                                       graph_of, nodes_left_unchanged)
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, _student_line, call_student
@@ -28,8 +29,8 @@ from course_lib.checks.recorded import RECORDED, recorded
 from course_lib.failure_display import install as _install_failure_display
 
 __all__ = ["Case", "case", "fresh_case", "DEFAULT_ATOL", "DEFAULT_RTOL", "DEFAULT_TIME_LIMIT",
-           "NONFINITE_HINT", "RECORDED", "call_student", "check_array", "check_examples",
-           "check_function", "check_gradient", "check_node_gradients", "check_result",
+           "NONFINITE_HINT", "RECORDED", "call_student", "check_array", "check_calls_independent",
+           "check_examples", "check_function", "check_gradient", "check_node_gradients", "check_result",
            "check_topological_order", "describe_node", "graph_of", "nodes_left_unchanged",
            "recorded", "_student_line"]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def _check_form(got, expected, what: str, check_dtype: bool, hints: list[str]):
 
 def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
                 atol: float = DEFAULT_ATOL, check_dtype: bool = False, hint: str | None = None,
-                sizes: Mapping[int, str] | None = None, part: str = "") -> None:
+                sizes: Mapping[int, str] | None = None) -> None:
     """Check that `got` (a number or an array) matches `expected` within the tolerances.
 
     Parameters
@@ -135,16 +136,31 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
         A topic-specific nudge added to every failure message.
     sizes : dict int -> str, optional
         Sizes worth naming when a result is off by that factor, e.g. {32: "the batch size"}.
-    part : str
-        Which part of a result this is (", returned value 2"), so that the hints of several
-        failing cases compare like with like.
 
     Raises
     ------
     AssertionError
-        With a message naming the case, the expected and the obtained value and a hint; a
-        ValueMismatch when only the values differ.
+        With a message naming the case, the expected and the obtained value and a hint.
     """
+    with _plain_assertion():
+        _check_array(got, expected, what, rtol=rtol, atol=atol, check_dtype=check_dtype,
+                     hint=hint, sizes=sizes)
+
+
+@contextmanager
+def _plain_assertion():
+    """Inside: a ValueMismatch leaves as the AssertionError it is (its class name is ours)."""
+    try:
+        yield
+    except ValueMismatch as mismatch:
+        raise mismatch.with_evidence([]) from None
+
+
+def _check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
+                 atol: float = DEFAULT_ATOL, check_dtype: bool = False, hint: str | None = None,
+                 sizes: Mapping[int, str] | None = None, part: str = "") -> None:
+    """check_array, raising a ValueMismatch when only the values differ; `part` says which part
+    of a larger result this is (", returned value 2"), so that hints compare like with like."""
     hints = [hint] if hint else []
     integers = np.asarray(expected).dtype.kind in "iub"
     got_f, expected_f = _check_form(got, expected, what, check_dtype, hints)
@@ -178,16 +194,23 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
 def _matches(got, expected, options: dict) -> bool:
     """True when check_result would accept `got` (used to test a guess about a mistake)."""
     try:
-        check_result(got, expected, "", **options)
+        _check_result(got, expected, "", **options)
     except AssertionError:
         return False
     return True
 
 
-def check_result(got, expected, what: str, *, part: str = "", **options) -> None:
+def check_result(got, expected, what: str, **options) -> None:
     """Compare results that may be numbers, arrays, None, tuples of them or dicts of them.
 
-    `part` names the part of a larger result this is (used in the recursion)."""
+    Options as in `check_array`.
+    """
+    with _plain_assertion():
+        _check_result(got, expected, what, **options)
+
+
+def _check_result(got, expected, what: str, *, part: str = "", **options) -> None:
+    """check_result, raising a ValueMismatch when only values differ (see _check_array)."""
     if expected is None:
         if got is not None:
             _fail(what, ["expected nothing (None)", f"got      {_describe(got)}"],
@@ -200,7 +223,7 @@ def check_result(got, expected, what: str, *, part: str = "", **options) -> None
         if set(got) != set(expected):
             _fail(what, [f"expected the keys {sorted(expected)}", f"got      {sorted(got)}"], [])
         for key in expected:
-            check_result(got[key], expected[key], f"{what}, entry {key!r}",
+            _check_result(got[key], expected[key], f"{what}, entry {key!r}",
                          part=f"{part}[{key!r}]", **options)
         return
     if isinstance(expected, tuple):
@@ -214,7 +237,7 @@ def check_result(got, expected, what: str, *, part: str = "", **options) -> None
             _fail(what, [f"the {len(expected)} returned values are in the reverse order"],
                   ["return them in the order the exercise gives."])
         for i, (g, e) in enumerate(zip(got, expected)):
-            check_result(g, e, f"{what}, returned value {i + 1}", part=f"{part}[{i}]",
+            _check_result(g, e, f"{what}, returned value {i + 1}", part=f"{part}[{i}]",
                          **options)
         return
-    check_array(got, expected, what, part=part, **options)
+    _check_array(got, expected, what, part=part, **options)

@@ -1,6 +1,7 @@
 """Checking a student's function on cases: fresh inputs, unchanged inputs, the result compared."""
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable, Mapping
 
@@ -8,7 +9,8 @@ import numpy as np
 
 from course_lib.checks.cases import Case
 from course_lib.checks.compare import (DEFAULT_ATOL, DEFAULT_RTOL, ValueMismatch, _check_form,
-                                      _fail, _format_number, _index, check_result)
+                                      _check_result, _fail, _format_number, _index,
+                                      check_result)
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, call_student
 from course_lib.checks.hints import Evidence, value_hints
 
@@ -62,9 +64,19 @@ def _check_unchanged(before, arguments, name: str, description: str) -> None:
                "temporarily, put the old value back before moving on."])
 
 
+def _returned_value(got, expected: tuple, returned: tuple[int, str], what: str):
+    """Returned value `returned[0]` of a tuple result, once the tuple has the expected length."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+        count = len(got) if isinstance(got, (tuple, list)) else "one value"
+        _fail(what, [f"expected {len(expected)} returned values", f"got      {count}"],
+              ["return them as a tuple: `return a, b`."])
+    return got[returned[0]], expected[returned[0]]
+
+
 def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, inputs_unchanged: bool,
-                time_limit, options: dict) -> None:
-    """Run one case on fresh arguments and compare the result with `expected`."""
+                time_limit, options: dict, returned: tuple[int, str] | None = None) -> None:
+    """Run one case on fresh arguments and compare the result (or one returned value of it, see
+    `check_function`) with `expected`."""
     args, kwargs = c.arguments()
     arguments = [(path, arr) for arg_name, value in _argument_names(named_by, args, kwargs)
                  for path, arr in _arrays_in(value, arg_name)]
@@ -79,8 +91,11 @@ def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, input
         if arr.ndim >= 2:
             sizes.setdefault(arr.shape[0], f"the number of rows (the batch size) of `{path}`")
             sizes.setdefault(arr.shape[-1], f"the number of columns of `{path}`")
-    check_result(got, expected, f"{name}: wrong result on {c.description}", sizes=sizes,
-                 **options)
+    what = f"{name}: wrong result on {c.description}"
+    if returned is not None:
+        got, expected = _returned_value(got, expected, returned, what)
+        what = f"{name}: wrong {returned[1]} (returned value {returned[0] + 1}) on {c.description}"
+    _check_result(got, expected, what, sizes=sizes, **options)
 
 
 def _run_cases(runs: list[Callable[[], None]]) -> None:
@@ -109,7 +124,8 @@ def check_function(student, reference, cases, *, name: str | None = None,
                    rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
                    check_dtype: bool = False, inputs_unchanged: bool = True,
                    hint: str | None = None,
-                   time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
+                   time_limit: float | None = DEFAULT_TIME_LIMIT,
+                   returned: tuple[int, str] | None = None) -> None:
     """Check `student` against `reference` on every case; raise AssertionError at the first failure.
 
     Parameters
@@ -127,6 +143,9 @@ def check_function(student, reference, cases, *, name: str | None = None,
         that update their arguments in place).
     time_limit : float or None
         Seconds a single call may take.
+    returned : (int, str), optional
+        Compare only one value of a tuple result, e.g. (1, "the gradient dx"), so that the parts
+        of an exercise can be graded (and earn points) one by one.
     """
     name = name or getattr(reference, "__name__", "your function")
     options = dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint)
@@ -135,7 +154,8 @@ def check_function(student, reference, cases, *, name: str | None = None,
         ref_args, ref_kwargs = c.arguments()
         expected = reference(*ref_args, **ref_kwargs)
         _check_call(student, c, expected, name=name, named_by=(student, reference),
-                    inputs_unchanged=inputs_unchanged, time_limit=time_limit, options=options)
+                    inputs_unchanged=inputs_unchanged, time_limit=time_limit, options=options,
+                    returned=returned)
 
     _run_cases([lambda c=c: run(c) for c in cases])
 
@@ -156,6 +176,57 @@ def check_examples(student, examples, *, name: str, rtol: float = DEFAULT_RTOL,
     _run_cases([lambda c=c, expected=expected: _check_call(
         student, c, expected, name=name, named_by=(student,), inputs_unchanged=inputs_unchanged,
         time_limit=time_limit, options=options) for c, expected in examples])
+
+
+def check_calls_independent(student, reference, first: Case, second: Case, *, name: str,
+                            returned: tuple[int, str] | None = None, **options) -> None:
+    """Two calls must not share state, as real code calls a function again and again.
+
+    The result of a call on `first` must still be right after a call on `second` (a function
+    that returns a buffer it overwrites on the next call fails here), and a repeated call on
+    `first` must give it again (a function that keeps state between calls fails here).
+
+    Parameters
+    ----------
+    student, reference : callable
+    first, second : Case
+        Two cases with different results.
+    name : str
+    returned : (int, str), optional
+        As in `check_function`.
+    options
+        rtol, atol, check_dtype, as in `check_array`.
+    """
+    def expected_of(c: Case):
+        args, kwargs = c.arguments()
+        result = reference(*args, **kwargs)
+        return result if returned is None else result[returned[0]]
+
+    def called(c: Case):
+        args, kwargs = c.arguments()
+        got = call_student(student, *args, name=name, description=c.description, **kwargs)
+        what = f"{name}: wrong result on {c.description}"
+        if returned is None:
+            return got
+        reference_args, reference_kwargs = c.arguments()
+        return _returned_value(got, reference(*reference_args, **reference_kwargs), returned,
+                               what)[0]
+
+    kept = called(first)
+    kept_copy = copy.deepcopy(kept)
+    check_result(called(second), expected_of(second),
+                 f"{name}: wrong result on {second.description}, called after {first.description}",
+                 hint="the function keeps something from an earlier call: compute every result "
+                      "from the arguments alone.", **options)
+    check_result(kept, expected_of(first),
+                 f"{name}: the result of the call on {first.description} changed when the "
+                 f"function was called again, on {second.description}",
+                 hint="return a new array from every call, not one the next call overwrites "
+                      "(e.g. a buffer kept outside the function).", **options)
+    check_result(called(first), kept_copy if returned is None else expected_of(first),
+                 f"{name}: a second call on {first.description} gives another result",
+                 hint="the function keeps something from an earlier call: compute every result "
+                      "from the arguments alone.", **options)
 
 
 def check_gradient(analytic, f, x, what: str, *, h: float | None = None,

@@ -1,175 +1,161 @@
 """Typical wrong answers and differently written correct answers for 05_activations."""
 
 ANSWERS = {
-    "sigmoid": {
+    "sigmoid_forward_backward": {
+        "tests": ["test_sigmoid_forward_backward_z", "test_sigmoid_forward_backward_dx"],
         "wrong": {
-            "sign error in the exponent: 1 / (1 + exp(x))": '''
-def sigmoid(x):
-    return 1 / (1 + np.exp(x))
-''',
             "exp(x) / (1 + exp(x)) everywhere (nan for large positive x)": '''
-def sigmoid(x):
+def sigmoid_forward_backward(x, dout):
     e = np.exp(x)
-    return e / (1 + e)
+    z = e / (1 + e)
+    return z, dout * z * (1 - z)
 ''',
-            "tanh instead of the sigmoid": '''
-def sigmoid(x):
-    return np.tanh(x)
+            "sign error in the exponent: 1 / (1 + exp(x))": '''
+def sigmoid_forward_backward(x, dout):
+    z = 1 / (1 + np.exp(x))
+    return z, dout * z * (1 - z)
 ''',
-            "math.exp, which only takes single numbers": '''
-import math
-
-def sigmoid(x):
-    return 1 / (1 + math.exp(-x))
+            "backward applies z (1 - z) to the input x": '''
+def sigmoid_forward_backward(x, dout):
+    e = np.exp(-np.abs(x))
+    z = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return z, dout * x * (1 - x)
+''',
+            "backward forgets the upstream gradient dout": '''
+def sigmoid_forward_backward(x, dout):
+    e = np.exp(-np.abs(x))
+    z = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return z, z * (1 - z)
+''',
+            "returns (dx, z), the two values swapped": '''
+def sigmoid_forward_backward(x, dout):
+    z = 0.5 * (1 + np.tanh(0.5 * x))
+    return dout * z * (1 - z), z
+''',
+            "float64 constants turn a float32 input into float64": '''
+def sigmoid_forward_backward(x, dout):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    z = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return z, dout * z * (1 - z)
+''',
+            "a result array of the input's dtype (integer inputs are truncated)": '''
+def sigmoid_forward_backward(x, dout):
+    z = np.empty_like(x)
+    z[...] = 1 / (1 + np.exp(-x))
+    return z, dout * z * (1 - z)
+''',
+            "a loop over the first axis (fails on a single number)": '''
+def sigmoid_forward_backward(x, dout):
+    z = np.empty(np.shape(x), dtype=np.result_type(x, np.float32))
+    for i in range(len(x)):
+        z[i] = 1 / (1 + np.exp(-x[i]))
+    return z, dout * z * (1 - z)
 ''',
             "clips x in place to avoid the overflow (changes the input)": '''
-def sigmoid(x):
+def sigmoid_forward_backward(x, dout):
     np.clip(x, -500, 500, out=x)
-    return 1 / (1 + np.exp(-x))
+    z = 1 / (1 + np.exp(-x))
+    return z, dout * z * (1 - z)
+''',
+            "keeps the first call's output for later calls": '''
+_saved = {}
+
+def sigmoid_forward_backward(x, dout):
+    if "z" not in _saved or _saved["z"].shape != np.shape(x):
+        _saved["z"] = 0.5 * (1 + np.tanh(0.5 * x))
+    z = _saved["z"]
+    return z, dout * z * (1 - z)
+''',
+            "backward written as 1 - z**2 (the tanh slope)": '''
+def sigmoid_forward_backward(x, dout):
+    z = 0.5 * (1 + np.tanh(0.5 * x))
+    return z, dout * (1 - z ** 2)
 ''',
         },
         "correct": {
             "the textbook formula 1 / (1 + exp(-x)) (overflow warnings, right values)": '''
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+def sigmoid_forward_backward(x, dout):
+    z = 1 / (1 + np.exp(-x))
+    dx = dout * z * (1 - z)
+    return z, dx
 ''',
-            "through tanh: (1 + tanh(x / 2)) / 2": '''
-def sigmoid(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
+            "through tanh: (1 + tanh(x / 2)) / 2, and the slope from e^-|x|": '''
+def sigmoid_forward_backward(x, dout):
+    z = 0.5 * (1 + np.tanh(0.5 * x))
+    e = np.exp(-np.abs(x))
+    return z, dout * e / (1 + e) ** 2
 ''',
-            "two formulas chosen with a boolean mask": '''
-def sigmoid(x):
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
+            "two formulas chosen with a boolean mask, in the input's float dtype": '''
+def sigmoid_forward_backward(x, dout):
+    x = np.asarray(x)
+    z = np.empty(x.shape, dtype=np.result_type(x, np.float32))
     positive = x >= 0
-    out[positive] = 1 / (1 + np.exp(-x[positive]))
+    z[positive] = 1 / (1 + np.exp(-x[positive]))
     e = np.exp(x[~positive])
-    out[~positive] = e / (1 + e)
-    return out
+    z[~positive] = e / (1 + e)
+    return z, dout * z * (1 - z)
 ''',
         },
     },
-    "sigmoid_backward": {
+    "relu_forward_backward": {
+        "tests": ["test_relu_forward_backward_z", "test_relu_forward_backward_dx"],
         "wrong": {
-            "derivative written as s instead of s (1 - s)": '''
-def sigmoid_backward(x, dout):
-    return dout * activations.sigmoid(x)
+            "takes the slope 1 at the kink x = 0": '''
+def relu_forward_backward(x, dout):
+    return np.maximum(x, 0), dout * (x >= 0)
 ''',
-            "applies y (1 - y) to the input x instead of to sigmoid(x)": '''
-def sigmoid_backward(x, dout):
-    return dout * x * (1 - x)
+            "sets negative inputs to 0 in place (changes x)": '''
+def relu_forward_backward(x, dout):
+    mask = x <= 0
+    x[mask] = 0
+    dout_copy = dout.copy()
+    dout_copy[mask] = 0
+    return x, dout_copy
 ''',
-            "forgets the upstream gradient dout": '''
-def sigmoid_backward(x, dout):
-    s = activations.sigmoid(x)
-    return s * (1 - s)
-''',
-            "uses 1 - s only": '''
-def sigmoid_backward(x, dout):
-    return dout * (1 - activations.sigmoid(x))
-''',
-            "the largest slope 1/4 everywhere": '''
-def sigmoid_backward(x, dout):
-    return 0.25 * dout
-''',
-        },
-        "correct": {
-            "exp(-x) / (1 + exp(-x))**2 written out": '''
-def sigmoid_backward(x, dout):
-    e = np.exp(-x)
-    return dout * e / (1 + e) ** 2
-''',
-            "through the course library's sigmoid_grad": '''
-def sigmoid_backward(x, dout):
-    return np.multiply(dout, activations.sigmoid_grad(x))
-''',
-            "sigmoid(x) * sigmoid(-x), by symmetry": '''
-def sigmoid_backward(x, dout):
-    return dout * activations.sigmoid(x) * activations.sigmoid(-x)
-''',
-        },
-    },
-    "relu": {
-        "wrong": {
-            "np.max(x, 0) reduces along axis 0 instead of comparing with 0": '''
-def relu(x):
-    return np.max(x, 0)
-''',
-            "the absolute value": '''
-def relu(x):
-    return np.abs(x)
-''',
-            "sets negative values to 0 in place (changes the input)": '''
-def relu(x):
-    x[x < 0] = 0
-    return x
-''',
-            "Leaky ReLU instead of ReLU": '''
-def relu(x):
-    return np.maximum(x, 0.01 * x)
-''',
-            "returns the mask instead of the values": '''
-def relu(x):
-    return (x > 0).astype(float)
-''',
-        },
-        "correct": {
-            "np.where(x > 0, x, 0)": '''
-def relu(x):
-    return np.where(x > 0, x, 0.0)
-''',
-            "multiplying by a boolean mask": '''
-def relu(x):
-    return x * (x > 0)
-''',
-            "clipping a copy from below": '''
-def relu(x):
-    return np.clip(x, 0, None)
-''',
-        },
-    },
-    "relu_backward": {
-        "wrong": {
-            "passes the gradient through at negative inputs": '''
-def relu_backward(x, dout):
-    return dout
-''',
-            "multiplies by relu(x) instead of the mask [x > 0]": '''
-def relu_backward(x, dout):
-    return dout * np.maximum(x, 0)
-''',
-            "forgets the upstream gradient dout": '''
-def relu_backward(x, dout):
-    return (x > 0).astype(float)
-''',
-            "lets the gradient through at x = 0 as well (x >= 0)": '''
-def relu_backward(x, dout):
-    return dout * (x >= 0)
-''',
-            "inverted mask: passes the gradient where x < 0": '''
-def relu_backward(x, dout):
-    return dout * (x < 0)
-''',
-            "zeroes dout in place (changes the input)": '''
-def relu_backward(x, dout):
+            "stops the gradient in dout in place (changes dout)": '''
+def relu_forward_backward(x, dout):
     dout[x <= 0] = 0
-    return dout
+    return np.maximum(x, 0), dout
+''',
+            "backward forgets dout: returns the mask": '''
+def relu_forward_backward(x, dout):
+    return np.maximum(x, 0), (x > 0).astype(x.dtype)
+''',
+            "backward multiplies by the output instead of the switch": '''
+def relu_forward_backward(x, dout):
+    z = np.maximum(x, 0)
+    return z, dout * z
+''',
+            "float64 results for float32 arrays": '''
+def relu_forward_backward(x, dout):
+    z = np.maximum(x, 0.0).astype(float)
+    return z, np.where(x > 0, dout, 0.0).astype(float)
+''',
+            "returns (dx, z), the two values swapped": '''
+def relu_forward_backward(x, dout):
+    return dout * (x > 0), np.maximum(x, 0)
+''',
+            "leaky ReLU with slope 0.01 for negative inputs": '''
+def relu_forward_backward(x, dout):
+    return np.where(x > 0, x, 0.01 * x), np.where(x > 0, dout, 0.01 * dout)
 ''',
         },
         "correct": {
-            "np.where on the mask": '''
-def relu_backward(x, dout):
-    return np.where(x > 0, dout, 0.0)
+            "np.maximum and a boolean mask": '''
+def relu_forward_backward(x, dout):
+    z = np.maximum(x, 0)
+    dx = np.where(x > 0, dout, np.zeros_like(dout))
+    return z, dx
 ''',
-            "a copy of dout with the blocked entries set to 0": '''
-def relu_backward(x, dout):
+            "copies, then zeros with boolean indexing": '''
+def relu_forward_backward(x, dout):
+    off = x <= 0
+    z = np.array(x, copy=True)
+    z[off] = 0
     dx = np.array(dout, copy=True)
-    dx[x <= 0] = 0
-    return dx
-''',
-            "the Heaviside step with value 0 at 0": '''
-def relu_backward(x, dout):
-    return dout * np.heaviside(x, 0.0)
+    dx[off] = 0
+    return z, dx
 ''',
         },
     },
