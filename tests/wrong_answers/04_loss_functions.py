@@ -32,78 +32,67 @@ def softmax_cross_entropy_grad(logits, t):
     return (softmax(logits, axis=1) - target) / n
 '''
 
+MSE_AND_GRAD = '''
+def mean_squared_error_and_grad(y, t):
+    difference = y - t
+    loss = float(np.mean(difference ** 2))
+    grad = 2 * difference / difference.size
+    return loss, grad
+'''
+
 ANSWERS = {
-    "mean_squared_error": {
+    "mean_squared_error_and_grad": {
+        "tests": ["test_mean_squared_error_and_grad_loss", "test_mean_squared_error_and_grad_grad"],
         "wrong": {
-            "sums the squares instead of averaging them": '''
-def mean_squared_error(y, t):
-    return float(np.sum((y - t) ** 2))
+            "sums the squares instead of averaging them": with_mistake(
+                MSE_AND_GRAD, "loss = float(np.mean(difference ** 2))",
+                "loss = float(np.sum(difference ** 2))"),
+            "divides by the batch size only (sum over the outputs, mean over the samples)":
+                with_mistake(MSE_AND_GRAD, "loss = float(np.mean(difference ** 2))",
+                             "loss = float(np.sum(difference ** 2) / len(y))"),
+            "forgets to square: errors of opposite sign cancel": with_mistake(
+                MSE_AND_GRAD, "loss = float(np.mean(difference ** 2))",
+                "loss = float(np.mean(difference))"),
+            "returns one loss per sample instead of one number": with_mistake(
+                MSE_AND_GRAD, "loss = float(np.mean(difference ** 2))",
+                "loss = np.mean(difference ** 2, axis=-1)"),
+            "returns a numpy float, not a Python float": with_mistake(
+                MSE_AND_GRAD, "loss = float(np.mean(difference ** 2))",
+                "loss = np.mean(difference ** 2)"),
+            "forgets the factor 2 of the gradient": with_mistake(
+                MSE_AND_GRAD, "grad = 2 * difference / difference.size",
+                "grad = difference / difference.size"),
+            "gradient divided by the batch size instead of the number of elements": with_mistake(
+                MSE_AND_GRAD, "grad = 2 * difference / difference.size",
+                "grad = 2 * difference / len(difference)"),
+            "gradient of the wrong sign: 2 (t - y) / M": with_mistake(
+                MSE_AND_GRAD, "grad = 2 * difference / difference.size",
+                "grad = -2 * difference / difference.size"),
+            "gradient in float64 for float32 arrays": with_mistake(
+                MSE_AND_GRAD, "grad = 2 * difference / difference.size",
+                "grad = (2 * difference / difference.size).astype(np.float64)"),
+            "computes the difference in place in y (changes the input)": '''
+def mean_squared_error_and_grad(y, t):
+    y -= t
+    return float(np.mean(y ** 2)), 2 * y / y.size
 ''',
-            "divides by the batch size only (sum over the outputs, mean over the samples)": '''
-def mean_squared_error(y, t):
-    return float(np.sum((y - t) ** 2) / y.shape[0])
-''',
-            "half the sum of squares (the 1/2 convention of another book)": '''
-def mean_squared_error(y, t):
-    return float(0.5 * np.sum((y - t) ** 2))
-''',
-            "forgets to square: errors of opposite sign cancel": '''
-def mean_squared_error(y, t):
-    return float(np.mean(y - t))
-''',
-            "mean absolute error instead of squared error": '''
-def mean_squared_error(y, t):
-    return float(np.mean(np.abs(y - t)))
-''',
-            "returns one loss per sample instead of one number": '''
-def mean_squared_error(y, t):
-    return np.mean((y - t) ** 2, axis=-1)
-''',
+            "the gradient divides by len(y), which fails on single numbers": with_mistake(
+                MSE_AND_GRAD, "grad = 2 * difference / difference.size",
+                "grad = 2 * difference / (len(y) * y.shape[1]) if y.ndim == 2 else 2 * difference / len(y)"),
+            "returns (grad, loss), the two values swapped": with_mistake(
+                MSE_AND_GRAD, "return loss, grad", "return grad, loss"),
         },
         "correct": {
             "np.square and the .mean() method": '''
-def mean_squared_error(y, t):
-    return float(np.square(y - t).mean())
+def mean_squared_error_and_grad(y, t):
+    error = np.subtract(y, t)
+    return float(np.square(error).mean()), error * (2 / error.size)
 ''',
             "a dot product of the flattened difference with itself": '''
-def mean_squared_error(y, t):
-    d = (y - t).ravel()
-    return float(d @ d / d.size)
-''',
-        },
-    },
-    "mean_squared_error_grad": {
-        "wrong": {
-            "forgets the factor 2": '''
-def mean_squared_error_grad(y, t):
-    return (y - t) / y.size
-''',
-            "forgets to divide by the number of elements": '''
-def mean_squared_error_grad(y, t):
-    return 2 * (y - t)
-''',
-            "divides by the batch size instead of the number of elements": '''
-def mean_squared_error_grad(y, t):
-    return 2 * (y - t) / y.shape[0]
-''',
-            "sign flipped: 2 (t - y) / M": '''
-def mean_squared_error_grad(y, t):
-    return 2 * (t - y) / y.size
-''',
-            "returns the mean of the gradient, one number": '''
-def mean_squared_error_grad(y, t):
-    return float(np.mean(2 * (y - t)))
-''',
-        },
-        "correct": {
-            "the factor 2 / M computed first from the shape": '''
-def mean_squared_error_grad(y, t):
-    scale = 2.0 / np.prod(y.shape)
-    return scale * (y - t)
-''',
-            "a constant in the dtype of y and np.subtract": '''
-def mean_squared_error_grad(y, t):
-    return np.subtract(y, t) * np.asarray(2 / y.size, dtype=y.dtype)
+def mean_squared_error_and_grad(y, t):
+    flat = (y - t).ravel()
+    loss = float(flat @ flat) / flat.size
+    return loss, (2.0 / flat.size) * (y - t)
 ''',
         },
     },
