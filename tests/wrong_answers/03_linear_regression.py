@@ -7,194 +7,171 @@ tests/test_wrong_answers.py, which runs each source in place of the answer cell.
 
 from grading_tools import with_mistake
 
-# Correct answers that several wrong answers below change in one place each: the solution, and the
-# same loop with the gradient (2/N) A^T (A x - y) written out.
-FIT_GRADIENT_DESCENT = '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    for _ in range(n_steps):
-        x = x - lr * linear_mse_grad(x, A, y)
-    return x
+# Correct answers that several wrong answers below change in one place each.
+LINEAR_MSE_AND_GRAD = '''
+def linear_mse_and_grad(x, A, t):
+    residuals = A @ x - t
+    loss = float(np.mean(residuals ** 2))
+    grad = 2 * A.T @ residuals / len(t)
+    return loss, grad
 '''
 
-FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT = '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
+NORMAL_EQUATIONS = '''
+def normal_equations(A, t):
+    if np.linalg.matrix_rank(A) < A.shape[1]:
+        raise ValueError("the columns of A are not independent")
+    return np.linalg.solve(A.T @ A, A.T @ t)
+'''
+
+FIT_GRADIENT_DESCENT = '''
+def fit_gradient_descent(A, t, lr, n_steps, x0=None):
+    x = np.zeros(A.shape[1]) if x0 is None else np.array(x0, dtype=float)
+    losses = [mean_squared_error(A @ x, t)]
     for _ in range(n_steps):
-        x = x - lr * 2 * A.T @ (A @ x - y) / len(y)
-    return x
+        x = x - lr * A.T @ mean_squared_error_grad(A @ x, t)
+        losses.append(mean_squared_error(A @ x, t))
+    return x, np.array(losses)
 '''
 
 ANSWERS = {
-    "linear_mse": {
+    "linear_mse_and_grad": {
+        "tests": ["test_linear_mse_and_grad_loss", "test_linear_mse_and_grad_grad"],
         "wrong": {
-            "the sum instead of the mean (no division by N)": '''
-def linear_mse(x, A, y):
-    return float(np.sum((A @ x - y) ** 2))
+            "sum instead of mean in the loss": with_mistake(
+                LINEAR_MSE_AND_GRAD, "loss = float(np.mean(residuals ** 2))",
+                "loss = float(np.sum(residuals ** 2))"),
+            "the norm instead of its square": with_mistake(
+                LINEAR_MSE_AND_GRAD, "loss = float(np.mean(residuals ** 2))",
+                "loss = float(np.linalg.norm(residuals) / len(t))"),
+            "the loss as a 1-element array": with_mistake(
+                LINEAR_MSE_AND_GRAD, "loss = float(np.mean(residuals ** 2))",
+                "loss = np.mean(residuals ** 2, keepdims=True)"),
+            "gradient without the factor 2": with_mistake(
+                LINEAR_MSE_AND_GRAD, "grad = 2 * A.T @ residuals / len(t)",
+                "grad = A.T @ residuals / len(t)"),
+            "gradient without the division by N": with_mistake(
+                LINEAR_MSE_AND_GRAD, "grad = 2 * A.T @ residuals / len(t)",
+                "grad = 2 * A.T @ residuals"),
+            "gradient divided by D instead of N": with_mistake(
+                LINEAR_MSE_AND_GRAD, "grad = 2 * A.T @ residuals / len(t)",
+                "grad = 2 * A.T @ residuals / len(x)"),
+            "residuals the other way round: t - Ax (gradient of the wrong sign)": with_mistake(
+                LINEAR_MSE_AND_GRAD, "residuals = A @ x - t", "residuals = t - A @ x"),
+            "residuals summed over the points before multiplying by A^T": with_mistake(
+                LINEAR_MSE_AND_GRAD, "grad = 2 * A.T @ residuals / len(t)",
+                "grad = 2 * A.sum(axis=0) * residuals.mean()"),
+            "only works for two columns (a, b) written out": '''
+def linear_mse_and_grad(x, A, t):
+    a, b = x
+    residuals = a * A[:, 0] + b - t
+    grad = np.array([2 * np.mean(residuals * A[:, 0]), 2 * np.mean(residuals)])
+    return float(np.mean(residuals ** 2)), grad
 ''',
-            "half the mean (the 1/2 convention of some texts)": '''
-def linear_mse(x, A, y):
-    return float(np.mean((A @ x - y) ** 2) / 2)
-''',
-            "the root of the mean squared error": '''
-def linear_mse(x, A, y):
-    return float(np.sqrt(np.mean((A @ x - y) ** 2)))
-''',
-            "the mean absolute error": '''
-def linear_mse(x, A, y):
-    return float(np.mean(np.abs(A @ x - y)))
-''',
-            "squared residuals without the mean (a vector)": '''
-def linear_mse(x, A, y):
-    return (A @ x - y) ** 2
-''',
-            "the square of the mean residual": '''
-def linear_mse(x, A, y):
-    return float(np.mean(A @ x - y) ** 2)
+            "updates x in place while computing (changes the input)": '''
+def linear_mse_and_grad(x, A, t):
+    residuals = A @ x - t
+    grad = 2 * A.T @ residuals / len(t)
+    x -= 0.0 * grad + 1.0
+    return float(np.mean(residuals ** 2)), grad
 ''',
         },
         "correct": {
-            "residuals the other way round, as a dot product": '''
-def linear_mse(x, A, y):
-    r = y - A @ x
-    return r @ r / len(y)
+            "the dot product of the residuals with themselves, and a matrix product": '''
+def linear_mse_and_grad(x, A, t):
+    r = np.dot(A, x) - t
+    n = A.shape[0]
+    return float(r @ r / n), np.dot(r, A) * (2.0 / n)
 ''',
-            "a norm squared over the number of rows": '''
-def linear_mse(x, A, y):
-    return np.linalg.norm(np.dot(A, x) - y) ** 2 / A.shape[0]
-''',
-            "a loop over the points": '''
-def linear_mse(x, A, y):
-    total = 0.0
-    for row, target in zip(A, y):
-        total += (row @ x - target) ** 2
-    return total / len(y)
-''',
-        },
-    },
-    "linear_mse_grad": {
-        "wrong": {
-            "without the factor 2": '''
-def linear_mse_grad(x, A, y):
-    return A.T @ (A @ x - y) / len(y)
-''',
-            "without the division by N (the gradient of the sum)": '''
-def linear_mse_grad(x, A, y):
-    return 2 * A.T @ (A @ x - y)
-''',
-            "the wrong sign (y - Ax): gradient ascent": '''
-def linear_mse_grad(x, A, y):
-    return 2 * A.T @ (y - A @ x) / len(y)
-''',
-            "A instead of A transposed": '''
-def linear_mse_grad(x, A, y):
-    return 2 * A @ (A @ x - y) / len(y)
-''',
-            "the gradient with respect to the predictions, not the parameters": '''
-def linear_mse_grad(x, A, y):
-    return 2 * (A @ x - y) / len(y)
-''',
-            "divides by the number of parameters instead of the number of points": '''
-def linear_mse_grad(x, A, y):
-    return 2 * A.T @ (A @ x - y) / len(x)
-''',
-        },
-        "correct": {
-            "A^T A x - A^T y": '''
-def linear_mse_grad(x, A, y):
-    return 2 / len(y) * (A.T @ A @ x - A.T @ y)
-''',
-            "the residual as a row vector times A": '''
-def linear_mse_grad(x, A, y):
-    return (A @ x - y) @ A * 2 / A.shape[0]
-''',
-            "the mean over the points of residual times row": '''
-def linear_mse_grad(x, A, y):
-    residuals = A @ x - y
-    return 2 * np.mean(residuals[:, None] * A, axis=0)
+            "the sums over the points written with einsum": '''
+def linear_mse_and_grad(x, A, t):
+    residuals = np.einsum("nd,d->n", A, x) - t
+    return float(np.mean(np.square(residuals))), 2 * np.einsum("nd,n->d", A, residuals) / len(t)
 ''',
         },
     },
     "normal_equations": {
+        "tests": ["test_normal_equations_solution", "test_normal_equations_error"],
         "wrong": {
-            "A^T y on the right forgotten": '''
-def normal_equations(A, y):
-    return np.linalg.solve(A.T @ A, y)
+            "solves A^T A x = t (forgets A^T on the right)": '''
+def normal_equations(A, t):
+    if np.linalg.matrix_rank(A) < A.shape[1]:
+        raise ValueError("the columns of A are not independent")
+    return np.linalg.solve(A.T @ A, t[:A.shape[1]])
 ''',
-            "A A^T instead of A^T A": '''
-def normal_equations(A, y):
-    return np.linalg.solve(A @ A.T, A.T @ y)
+            "A A^T instead of A^T A": with_mistake(
+                NORMAL_EQUATIONS, "np.linalg.solve(A.T @ A, A.T @ t)",
+                "np.linalg.lstsq(A @ A.T, t, rcond=None)[0][:A.shape[1]]"),
+            "no check: returns whatever lstsq gives for dependent columns": '''
+def normal_equations(A, t):
+    return np.linalg.lstsq(A, t, rcond=None)[0]
 ''',
-            "drops A^T A (only A^T y)": '''
-def normal_equations(A, y):
-    return A.T @ y
-''',
-            "divides by the diagonal of A^T A only": '''
-def normal_equations(A, y):
-    return (A.T @ y) / np.diag(A.T @ A)
-''',
+            "checks only that A has at least as many rows as columns": with_mistake(
+                NORMAL_EQUATIONS, "if np.linalg.matrix_rank(A) < A.shape[1]:",
+                "if A.shape[0] < A.shape[1]:"),
+            "the wrong kind of error (AssertionError)": with_mistake(
+                NORMAL_EQUATIONS, 'raise ValueError("the columns of A are not independent")',
+                'raise AssertionError("the columns of A are not independent")'),
+            "a ValueError that does not say what is wrong": with_mistake(
+                NORMAL_EQUATIONS, 'raise ValueError("the columns of A are not independent")',
+                'raise ValueError("bad input")'),
+            "the rank of A^T A compared with N instead of D": with_mistake(
+                NORMAL_EQUATIONS, "if np.linalg.matrix_rank(A) < A.shape[1]:",
+                "if np.linalg.matrix_rank(A.T @ A) < A.shape[0]:"),
         },
         "correct": {
-            "the explicit inverse (works, though solve is better)": '''
-def normal_equations(A, y):
-    return np.linalg.inv(A.T @ A) @ A.T @ y
+            "lstsq after a rank check, with the rank lstsq reports": '''
+def normal_equations(A, t):
+    x, _, rank, _ = np.linalg.lstsq(A, t, rcond=None)
+    if rank < A.shape[1]:
+        raise ValueError(f"A has rank {rank} < {A.shape[1]}: its columns are not independent")
+    return x
 ''',
-            "numpy's least-squares solver": '''
-def normal_equations(A, y):
-    solution, *_ = np.linalg.lstsq(A, y, rcond=None)
-    return solution
-''',
-            "the pseudo-inverse": '''
-def normal_equations(A, y):
-    return np.linalg.pinv(A) @ y
+            "the singular values decide": '''
+def normal_equations(A, t):
+    singular = np.linalg.svd(A, compute_uv=False)
+    if len(singular) < A.shape[1] or singular.min() <= 1e-10 * singular.max():
+        raise ValueError("the matrix is singular: the columns of A are not independent")
+    return np.linalg.solve(A.T @ A, A.T @ t)
 ''',
         },
     },
     "fit_gradient_descent": {
+        "tests": ["test_fit_gradient_descent_x", "test_fit_gradient_descent_losses"],
         "wrong": {
-            "gradient ascent": with_mistake(
-                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "x = x - lr", "x = x + lr"),
-            "the gradient of the sum (no division by N)": with_mistake(
-                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "(A @ x - y) / len(y)", "(A @ x - y)"),
-            "the gradient without the factor 2": with_mistake(
-                FIT_GRADIENT_DESCENT_GRADIENT_WRITTEN_OUT, "lr * 2 * A.T", "lr * A.T"),
-            "starts from ones instead of zeros": with_mistake(
-                FIT_GRADIENT_DESCENT, "np.zeros(A.shape[1])", "np.ones(A.shape[1])"),
-            "one step too few": with_mistake(FIT_GRADIENT_DESCENT, "range(n_steps)", "range(1, n_steps)"),
-            "returns the normal-equations solution without descending": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    return np.linalg.solve(A.T @ A, A.T @ y)
-''',
+            "ignores the start x0": with_mistake(
+                FIT_GRADIENT_DESCENT, "x = np.zeros(A.shape[1]) if x0 is None else np.array(x0, dtype=float)",
+                "x = np.zeros(A.shape[1])"),
+            "moves x0 in place (changes the input)": with_mistake(
+                FIT_GRADIENT_DESCENT, "x = np.zeros(A.shape[1]) if x0 is None else np.array(x0, dtype=float)",
+                "x = np.zeros(A.shape[1]) if x0 is None else x0"
+                ).replace("x = x - lr *", "x -= lr *"),
+            "adds the gradient (ascent)": with_mistake(
+                FIT_GRADIENT_DESCENT, "x = x - lr * A.T", "x = x + lr * A.T"),
+            "forgets A^T: steps with the gradient of the predictions": with_mistake(
+                FIT_GRADIENT_DESCENT, "x = x - lr * A.T @ mean_squared_error_grad(A @ x, t)",
+                "x = x - lr * mean_squared_error_grad(A @ x, t)[:A.shape[1]]"),
+            "one step too few (range(n_steps - 1))": with_mistake(
+                FIT_GRADIENT_DESCENT, "for _ in range(n_steps):", "for _ in range(n_steps - 1):"),
+            "losses without the start (n_steps numbers)": with_mistake(
+                FIT_GRADIENT_DESCENT, "losses = [mean_squared_error(A @ x, t)]", "losses = []"),
+            "an integer start stays integer (steps are truncated)": with_mistake(
+                FIT_GRADIENT_DESCENT, "x = np.zeros(A.shape[1]) if x0 is None else np.array(x0, dtype=float)",
+                "x = np.zeros(A.shape[1]) if x0 is None else np.array(x0)"
+                ).replace("x = x - lr *", "x[:] = x - lr *"),
+            "the losses as a list": with_mistake(
+                FIT_GRADIENT_DESCENT, "return x, np.array(losses)", "return x, losses"),
         },
         "correct": {
-            "in-place updates with A^T A and A^T y computed once": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    n = A.shape[0]
-    gram, target = A.T @ A, A.T @ y
-    x = np.zeros(A.shape[1])
-    for _ in range(n_steps):
-        x -= lr * 2 / n * (gram @ x - target)
-    return x
-''',
-            "course_lib's SGD optimizer": '''
-from course_lib.optimizers import SGD
-
-def fit_gradient_descent(A, y, lr, n_steps):
-    params = {"x": np.zeros(A.shape[1])}
-    optimizer = SGD(lr=lr)
-    for _ in range(n_steps):
-        optimizer.update(params, {"x": linear_mse_grad(params["x"], A, y)})
-    return params["x"]
-''',
-            "a while loop with the gradient written out": '''
-def fit_gradient_descent(A, y, lr, n_steps):
-    x = np.zeros(A.shape[1])
-    step = 0
-    while step < n_steps:
-        residuals = A @ x - y
-        x = x - lr * (2 / len(y)) * (residuals @ A)
-        step += 1
-    return x
+            "the gradient written out: (2/N) A^T (Ax - t)": '''
+def fit_gradient_descent(A, t, lr, n_steps, x0=None):
+    x = np.zeros(A.shape[1]) if x0 is None else np.asarray(x0, dtype=float).copy()
+    losses = np.empty(n_steps + 1)
+    for step in range(n_steps + 1):
+        residuals = A @ x - t
+        losses[step] = np.mean(residuals ** 2)
+        if step < n_steps:
+            x = x - lr * 2 * A.T @ residuals / len(t)
+    return x, losses
 ''',
         },
     },
