@@ -31,6 +31,19 @@ def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
     return np.array(path)
 '''
 
+LARGEST_STABLE_LR = '''
+def largest_stable_lr(hessian):
+    H = np.atleast_2d(np.asarray(hessian, dtype=float))
+    if H.ndim != 2 or H.shape[0] != H.shape[1]:
+        raise ValueError(f"the Hessian must be a number or a square matrix, got shape {H.shape}")
+    if not np.allclose(H, H.T):
+        raise ValueError("the Hessian must be symmetric")
+    eigenvalues = np.linalg.eigvalsh(H)
+    if eigenvalues.min() <= 0:
+        raise ValueError("the Hessian is not positive definite")
+    return float(2 / eigenvalues.max())
+'''
+
 ANSWERS = {
     "gradient_descent": {
         "wrong": {
@@ -58,6 +71,24 @@ def gradient_descent(grad, x0, lr, n_steps):
     return np.array(path)
 ''',
             "one step too few": with_mistake(GRADIENT_DESCENT, "range(n_steps)", "range(n_steps - 1)"),
+            "returns the path as a list": with_mistake(GRADIENT_DESCENT, "return np.array(path)", "return path"),
+            "copies x0 but updates in place (an integer start cannot take the steps)": '''
+def gradient_descent(grad, x0, lr, n_steps):
+    x = x0.copy()
+    path = [x.copy()]
+    for _ in range(n_steps):
+        x -= lr * grad(x)
+        path.append(x.copy())
+    return np.array(path)
+''',
+            "a preallocated path for 1-D starts only": '''
+def gradient_descent(grad, x0, lr, n_steps):
+    path = np.zeros((n_steps + 1, len(x0)))
+    path[0] = x0
+    for t in range(n_steps):
+        path[t + 1] = path[t] - lr * grad(path[t])
+    return path
+''',
             "returns only the last point": '''
 def gradient_descent(grad, x0, lr, n_steps):
     x = np.array(x0, dtype=float)
@@ -76,16 +107,6 @@ def gradient_descent(grad, x0, lr, n_steps):
         path[t + 1] = path[t] - lr * grad(path[t].copy())
     return path
 ''',
-            "in-place updates with a copy for each entry": '''
-def gradient_descent(grad, x0, lr, n_steps):
-    x = x0.copy()
-    history = [x0.copy()]
-    for step in range(n_steps):
-        g = grad(x)
-        x -= lr * g
-        history.append(x.copy())
-    return np.stack(history)
-''',
             "a while loop over a list of copies": '''
 def gradient_descent(grad, x0, lr, n_steps):
     points = [np.copy(x0)]
@@ -96,49 +117,56 @@ def gradient_descent(grad, x0, lr, n_steps):
         },
     },
     "largest_stable_lr": {
+        "tests": ["test_largest_stable_lr_value", "test_largest_stable_lr_checks"],
         "wrong": {
-            "1 / lambda_max (the best step for one curvature, not the border)": '''
+            "1 / lambda_max (the best step for one curvature, not the border)": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())", "return float(1 / eigenvalues.max())"),
+            "2 / lambda_min (the flattest direction)": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())", "return float(2 / eigenvalues.min())"),
+            "2 / the largest diagonal entry": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())", "return float(2 / np.diag(H).max())"),
+            "2 / the trace (the sum of the eigenvalues)": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())", "return float(2 / np.trace(H))"),
+            "2 / the largest absolute row sum (a bound, exact only for some matrices)": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())",
+                "return float(2 / np.abs(H).sum(axis=1).max())"),
+            "returns a numpy float": with_mistake(
+                LARGEST_STABLE_LR, "return float(2 / eigenvalues.max())", "return 2 / eigenvalues.max()"),
+            "checks nothing (a number for any matrix)": '''
 def largest_stable_lr(hessian):
-    return float(1 / np.linalg.eigvalsh(np.atleast_2d(hessian)).max())
+    return float(2 / np.linalg.eigvalsh(np.atleast_2d(hessian)).max())
 ''',
-            "2 / lambda_min (the flattest direction)": '''
-def largest_stable_lr(hessian):
-    return float(2 / np.linalg.eigvalsh(np.atleast_2d(hessian)).min())
-''',
-            "2 / the largest diagonal entry": '''
-def largest_stable_lr(hessian):
-    return float(2 / np.max(np.diag(np.atleast_2d(hessian))))
-''',
-            "2 / the largest entry": '''
-def largest_stable_lr(hessian):
-    return float(2 / np.max(hessian))
-''',
-            "2 / the trace (the sum of the eigenvalues)": '''
-def largest_stable_lr(hessian):
-    return float(2 / np.trace(np.atleast_2d(hessian)))
-''',
-            "2 / the largest absolute row sum (a bound, exact only for some matrices)": '''
-def largest_stable_lr(hessian):
-    h = np.atleast_2d(hessian)
-    return float(2 / np.abs(h).sum(axis=1).max())
-''',
+            "no symmetry check (eigvalsh reads one triangle only)": with_mistake(
+                LARGEST_STABLE_LR, "if not np.allclose(H, H.T):", "if False:"),
+            "positive definite judged by the diagonal entries": with_mistake(
+                LARGEST_STABLE_LR, "if eigenvalues.min() <= 0:", "if np.diag(H).min() <= 0:"),
+            "a zero eigenvalue let through (< 0 instead of <= 0)": with_mistake(
+                LARGEST_STABLE_LR, "if eigenvalues.min() <= 0:", "if eigenvalues.min() < 0:"),
         },
         "correct": {
-            "2 / the spectral norm (equal to lambda_max for a positive definite matrix)": '''
+            "Cholesky decides positive definiteness (its LinAlgError is a ValueError)": '''
 def largest_stable_lr(hessian):
-    return 2.0 / np.linalg.norm(np.atleast_2d(hessian), 2)
+    H = np.array(hessian, dtype=float, ndmin=2)
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+        raise ValueError("the Hessian must be a square symmetric matrix")
+    np.linalg.cholesky(H)  # raises LinAlgError, a ValueError, if H is not positive definite
+    return 2.0 / float(np.linalg.norm(H, 2))
 ''',
             "general eigenvalues and a special case for numbers": '''
 def largest_stable_lr(hessian):
     if np.ndim(hessian) == 0:
-        return 2.0 / hessian
-    lam = np.linalg.eigvals(hessian).real
-    return 2.0 / lam.max()
-''',
-            "the largest singular value": '''
-def largest_stable_lr(hessian):
-    h = np.array(hessian, dtype=float, ndmin=2)
-    return float(2 / np.linalg.svd(h, compute_uv=False)[0])
+        if hessian <= 0:
+            raise ValueError(f"the curvature {hessian} is not positive")
+        return 2.0 / float(hessian)
+    H = np.asarray(hessian, dtype=float)
+    if H.ndim != 2 or H.shape[0] != H.shape[1]:
+        raise ValueError("not a square matrix")
+    if np.abs(H - H.T).max() > 1e-8 * np.abs(H).max():
+        raise ValueError("not symmetric")
+    lam = np.linalg.eigvals(H).real
+    if lam.min() <= 0:
+        raise ValueError("not positive definite")
+    return 2.0 / float(lam.max())
 ''',
         },
     },
@@ -179,7 +207,25 @@ def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
         path.append(x)
     return np.array(path)
 ''',
+            "computes one gradient more than needed when max_steps ends the run": '''
+def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
+    x = x0.copy()
+    history = [x0.copy()]
+    steps = 0
+    g = grad(x)
+    while steps < max_steps and np.sqrt(np.sum(g ** 2)) >= tol:
+        x -= lr * g
+        history.append(x.copy())
+        steps += 1
+        g = grad(x)
+    return np.stack(history)
+''',
             "forgets the start point": with_mistake(GRADIENT_DESCENT_UNTIL, "path = [x]", "path = []"),
+            "computes the gradient twice per step": with_mistake(
+                GRADIENT_DESCENT_UNTIL, "x = x - lr * g", "x = x - lr * grad(x)"),
+            "returns the path as a list": with_mistake(GRADIENT_DESCENT_UNTIL, "return np.array(path)", "return path"),
+            "stops when the norm is at most tol (<= instead of <)": with_mistake(
+                GRADIENT_DESCENT_UNTIL, "if np.linalg.norm(g) < tol:", "if np.linalg.norm(g) <= tol:"),
             "appends the same array, updated in place": with_mistake(
                 GRADIENT_DESCENT_UNTIL, "x = x - lr * g", "x -= lr * g"),
             "returns the last point instead of the path": '''
@@ -196,15 +242,16 @@ def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
         "correct": {
             "a while loop that counts the steps": '''
 def gradient_descent_until(grad, x0, lr, tol=1e-6, max_steps=10_000):
-    x = x0.copy()
-    history = [x0.copy()]
+    x = np.array(x0, dtype=float)
+    history = [x.copy()]
     steps = 0
-    g = grad(x)
-    while steps < max_steps and np.sqrt(np.sum(g ** 2)) >= tol:
+    while steps < max_steps:
+        g = grad(x)
+        if np.sqrt(np.sum(g ** 2)) < tol:
+            break
         x -= lr * g
         history.append(x.copy())
         steps += 1
-        g = grad(x)
     return np.stack(history)
 ''',
             "a for loop over the step number with an early return": '''
