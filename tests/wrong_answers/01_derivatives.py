@@ -79,6 +79,11 @@ def numerical_derivative(f, x, h=1e-4):
     },
     "tangent_line": {
         "wrong": {
+            "the secant through a - h and a + h (np.polyfit): its intercept is not the tangent's": '''
+def tangent_line(f, a, h=1e-4):
+    slope, intercept = np.polyfit([a - h, a + h], [f(a - h), f(a + h)], 1)
+    return slope, intercept
+''',
             "the intercept is f(a)": '''
 def tangent_line(f, a, h=1e-4):
     slope = gradient.numerical_derivative(f, a, h)
@@ -116,11 +121,6 @@ def tangent_line(f, a, h=1e-4):
     def tangent(x):
         return f(a) + slope * (x - a)
     return [slope, tangent(0.0)]
-''',
-            "the secant through a - h and a + h, fitted with np.polyfit": '''
-def tangent_line(f, a, h=1e-4):
-    slope, intercept = np.polyfit([a - h, a + h], [f(a - h), f(a + h)], 1)
-    return slope, intercept
 ''',
         },
     },
