@@ -105,3 +105,115 @@ def test_variant(sessions, name, answer_id, kind, description):
         assert failures, f"the wrong answer '{description}' passes {tests}"
         assert all(error.startswith("AssertionError") for error in failures), \
             f"the wrong answer '{description}' fails without a checks message: {failures}"
+
+
+# -- a selection through the real autograde pipeline ---------------------------------------------
+#
+# In `nbgrader autograde` the test cells run in the trusted judge, outside the student's kernel: the
+# student's functions are handles, their arrays travel over a socket, callbacks go back the other
+# way. A wrong answer can behave differently there (and messages could name `args` instead of the
+# student's parameters), so a few per chapter go through that pipeline too: one submission per
+# chapter with a wrong answer in every exercise. Each test cell named below must lose its points
+# (with a message containing the text given) or keep them (None: partial credit for a right part).
+
+THROUGH_AUTOGRADE = {
+    "01_derivatives": {
+        "numerical_derivative": ("forward difference", {"test_numerical_derivative": "wrong result"}),
+        "tangent_line": ("the secant through a - h and a + h (np.polyfit): its intercept is not the tangent's",
+                         {"test_tangent_line": "the large step h = 0.5"}),
+        "numerical_gradient": ("perturbs a copy of x (f reading x itself sees nothing)",
+                               {"test_numerical_gradient": "reads the 2x2 matrix itself"}),
+        "directional_derivative": ("does not normalise v",
+                                   {"test_directional_derivative": "wrong result"}),
+    },
+    "02_gradient_descent": {
+        "gradient_descent": ("updates x0 itself instead of a copy",
+                             {"test_gradient_descent": "gradient_descent changed its input `x0`"}),
+        "largest_stable_lr": ("checks nothing (a number for any matrix)",
+                              {"test_largest_stable_lr_value": None,
+                               "test_largest_stable_lr_checks": "should have raised ValueError"}),
+        "gradient_descent_until": ("computes the gradient twice per step",
+                                   {"test_gradient_descent_until": "called grad 23 times"}),
+    },
+    "03_linear_regression": {
+        "linear_mse_and_grad": ("gradient without the factor 2",
+                                {"test_linear_mse_and_grad_loss": None,
+                                 "test_linear_mse_and_grad_grad": "every value is 2 times too small"}),
+        "normal_equations": ("no check: returns whatever lstsq gives for dependent columns",
+                             {"test_normal_equations_solution": None,
+                              "test_normal_equations_error": "should have raised ValueError"}),
+        "fit_gradient_descent": ("moves x0 in place (changes the input)",
+                                 {"test_fit_gradient_descent_x": "changed its input `x0`",
+                                  "test_fit_gradient_descent_losses": "changed its input `x0`"}),
+        "newton_step": ("changes x in place", {"test_newton_step": "changed its input `x`"}),
+    },
+    "04_loss_functions": {
+        "mean_squared_error_and_grad": ("returns a numpy float, not a Python float",
+                                        {"test_mean_squared_error_and_grad_loss": "must be a Python float",
+                                         "test_mean_squared_error_and_grad_grad": None}),
+        "cross_entropy": ("ignores the eps argument (always 1e-7)", {"test_cross_entropy": "another eps"}),
+        "softmax_cross_entropy": ("shifts the logits in place (changes the input)",
+                                  {"test_softmax_cross_entropy": "changed its input `logits`"}),
+        "softmax_cross_entropy_grad": ("sign flipped: (t - y) / N",
+                                       {"test_softmax_cross_entropy_grad": "wrong sign"}),
+    },
+    "05_activations": {
+        "sigmoid_forward_backward": ("keeps the first call's output for later calls",
+                                     {"test_sigmoid_forward_backward_z": "called after",
+                                      "test_sigmoid_forward_backward_dx": "sigmoid_forward_backward"}),
+        "relu_forward_backward": ("stops the gradient in dout in place (changes dout)",
+                                  {"test_relu_forward_backward_z": "changed its input `dout`",
+                                   "test_relu_forward_backward_dx": "changed its input `dout`"}),
+        "softmax": ("one maximum for the whole batch instead of one per row",
+                    {"test_softmax": "NaN or inf"}),
+    },
+}
+
+
+def _errors(cell) -> str:
+    return "\n".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", [])
+                     if o.output_type == "error")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(THROUGH_AUTOGRADE))
+def test_wrong_answers_lose_points_through_the_real_autograde_pipeline(tmp_path, name):
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from grading_tools import make_course, nbgrader, nbgrader_meta
+
+    selection = THROUGH_AUTOGRADE[name]
+    answers = load_answers(name)
+    submission = read(source_notebook(name))
+    for cell in submission.cells:
+        answer_id = nbgrader_meta(cell).get("grade_id")
+        if answer_id in selection:
+            cell.source = answers[answer_id]["wrong"][selection[answer_id][0]]
+    present = {nbgrader_meta(c).get("grade_id") for c in submission.cells}
+    assert present >= set(selection), f"{name}: no answer cells {set(selection) - present}"
+    course = make_course(tmp_path, [name])
+    nbgrader(course, "generate_assignment", name, "--force")
+    folder = course / "submitted" / "wrong" / name
+    folder.mkdir(parents=True)
+    nbformat.write(submission, folder / f"{name}.ipynb")
+    nbgrader(course, "autograde", name, "--force")
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "dl-foundations") as gb:
+        graded = gb.find_submission_notebook(name, name, "wrong")
+        scores = {g.name: (g.auto_score, g.max_score) for g in graded.grades if g.cell_type == "code"}
+    cells = {grade_id(c): c for c in read(course / "autograded" / "wrong" / name / f"{name}.ipynb").cells
+             if nbgrader_meta(c).get("grade_id")}
+    for answer_id, (description, expected) in selection.items():
+        for test, words in expected.items():
+            score, max_score = scores[test]
+            message = _errors(cells[test])
+            if words is None:
+                assert score == max_score and not message, \
+                    f"{name}: '{description}' should keep the points of {test}: {message}"
+                continue
+            assert score == 0, f"{name}: the wrong answer '{description}' keeps {score} points of {test}"
+            assert message.startswith("AssertionError: "), f"{test}: not a checks message: {message}"
+            assert words in message, f"{test} after '{description}': {words!r} not in {message!r}"
+            for leak in ("`args`", "`kwargs`", "argument 1", "argument 2", "argument 3"):
+                assert leak not in message, f"{test}: the message names {leak}: {message}"
