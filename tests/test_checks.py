@@ -485,13 +485,13 @@ def test_a_path_of_the_wrong_length_is_counted_not_blamed_on_an_axis():
 @pytest.fixture
 def remote_of():
     """`remote_of(function)`: the function as the trusted judge holds it, a handle whose calls
-    the kernel's end of a socket pair computes (course_lib.judge_wire)."""
+    the kernel's end of a socket pair computes (course_lib.grading.judge.wire)."""
     import socket
     import threading
 
-    from course_lib.judge import JUDGE_SIDE_OPS
-    from course_lib.judge_agent import STUDENT_SIDE_OPS
-    from course_lib.judge_wire import Endpoint
+    from course_lib.grading.judge.agent import STUDENT_SIDE_OPS
+    from course_lib.grading.judge.trusted import JUDGE_SIDE_OPS
+    from course_lib.grading.judge.wire import Endpoint
 
     judge_sock, kernel_sock = socket.socketpair()
     kernel = Endpoint(kernel_sock, STUDENT_SIDE_OPS, mirror_sent_arrays=False)

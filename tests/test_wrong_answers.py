@@ -179,9 +179,8 @@ def _errors(cell) -> str:
 @pytest.mark.parametrize("name", sorted(THROUGH_AUTOGRADE))
 def test_wrong_answers_lose_points_through_the_real_autograde_pipeline(tmp_path, name):
     import nbformat
-    from nbgrader.api import Gradebook
-
     from grading_tools import make_course, nbgrader, nbgrader_meta
+    from nbgrader.api import Gradebook
 
     selection = THROUGH_AUTOGRADE[name]
     answers = load_answers(name)
@@ -204,7 +203,7 @@ def test_wrong_answers_lose_points_through_the_real_autograde_pipeline(tmp_path,
         scores = {g.name: (g.auto_score, g.max_score) for g in graded.grades if g.cell_type == "code"}
     cells = {grade_id(c): c for c in read(course / "autograded" / "wrong" / name / f"{name}.ipynb").cells
              if nbgrader_meta(c).get("grade_id")}
-    for answer_id, (description, expected) in selection.items():
+    for description, expected in selection.values():
         for test, words in expected.items():
             score, max_score = scores[test]
             message = _errors(cells[test])

@@ -19,10 +19,19 @@ from __future__ import annotations
 
 from course_lib.checks.cases import Case, case, fresh_case
 from course_lib.checks.compare import DEFAULT_ATOL, DEFAULT_RTOL, check_array, check_result
-from course_lib.checks.functions import (check_calls_independent, check_examples, check_function,
-                                        check_gradient)
-from course_lib.checks.graphs import (check_node_gradients, check_topological_order, describe_node,
-                                      graph_of, nodes_left_unchanged)
+from course_lib.checks.functions import (
+                                        check_calls_independent,
+                                        check_examples,
+                                        check_function,
+                                        check_gradient,
+)
+from course_lib.checks.graphs import (
+                                        check_node_gradients,
+                                        check_topological_order,
+                                        describe_node,
+                                        graph_of,
+                                        nodes_left_unchanged,
+)
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, _student_line, call_student
 from course_lib.checks.hints import NONFINITE_HINT
 from course_lib.checks.recorded import RECORDED, recorded

@@ -7,8 +7,13 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from course_lib.checks.hints import (NONFINITE_HINT, Evidence, _shape_hint, shape_difference,
-                                    value_hints)
+from course_lib.checks.hints import (
+    NONFINITE_HINT,
+    Evidence,
+    _shape_hint,
+    shape_difference,
+    value_hints,
+)
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
@@ -27,7 +32,7 @@ def _describe(value) -> str:
 
 
 def _format_number(x, other=None) -> str:
-    """x with 6 significant digits, or as many as it takes to differ from `other`."""
+    """X with 6 significant digits, or as many as it takes to differ from `other`."""
     if not isinstance(x, (float, np.floating)):
         return repr(x)
     for digits in (6, 10, 17):
@@ -65,7 +70,7 @@ class ValueMismatch(AssertionError):
                                   + extra_hints))
 
     def with_evidence(self, others: list[ValueMismatch] | None) -> AssertionError:
-        """This failure, hinted from itself and `others` (None: other cases failed otherwise)."""
+        """The failure, hinted from itself and `others` (None: other cases failed otherwise)."""
         hints = [] if others is None else value_hints(
             [self.evidence] + [other.evidence for other in others], self.rtol, self.integers)
         return AssertionError(_message(self.what, self.lines, hints + self.extra_hints))
@@ -160,7 +165,8 @@ def _check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
                  atol: float = DEFAULT_ATOL, check_dtype: bool = False, hint: str | None = None,
                  sizes: Mapping[int, str] | None = None, part: str = "") -> None:
     """check_array, raising a ValueMismatch when only the values differ; `part` says which part
-    of a larger result this is (", returned value 2"), so that hints compare like with like."""
+    of a larger result this is (", returned value 2"), so that hints compare like with like.
+    """
     hints = [hint] if hint else []
     integers = np.asarray(expected).dtype.kind in "iub"
     got_f, expected_f = _check_form(got, expected, what, check_dtype, hints)
@@ -231,12 +237,12 @@ def _check_result(got, expected, what: str, *, part: str = "", **options) -> Non
             count = len(got) if isinstance(got, (tuple, list)) else "one value"
             _fail(what, [f"expected {len(expected)} returned values", f"got      {count}"],
                   ["return them as a tuple: `return a, b`."])
-        in_order = [_matches(g, e, options) for g, e in zip(got, expected)]
+        in_order = [_matches(g, e, options) for g, e in zip(got, expected, strict=True)]
         if (len(expected) > 1 and not all(in_order)
-                and all(_matches(g, e, options) for g, e in zip(reversed(got), expected))):
+                and all(_matches(g, e, options) for g, e in zip(reversed(got), expected, strict=True))):
             _fail(what, [f"the {len(expected)} returned values are in the reverse order"],
                   ["return them in the order the exercise gives."])
-        for i, (g, e) in enumerate(zip(got, expected)):
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             _check_result(g, e, f"{what}, returned value {i + 1}", part=f"{part}[{i}]",
                          **options)
         return

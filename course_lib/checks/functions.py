@@ -8,9 +8,17 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from course_lib.checks.cases import Case
-from course_lib.checks.compare import (DEFAULT_ATOL, DEFAULT_RTOL, ValueMismatch, _check_form,
-                                      _check_result, _fail, _format_number, _index,
-                                      check_result)
+from course_lib.checks.compare import (
+    DEFAULT_ATOL,
+    DEFAULT_RTOL,
+    ValueMismatch,
+    _check_form,
+    _check_result,
+    _fail,
+    _format_number,
+    _index,
+    check_result,
+)
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, call_student
 from course_lib.checks.hints import Evidence, value_hints
 
@@ -32,7 +40,8 @@ _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_O
 
 def _argument_names(functions, args: tuple, kwargs: dict) -> list[tuple[str, object]]:
     """(name, value) of each argument, positional ones named by the first of `functions` whose
-    signature names them all (the student's function first: messages use the student's names)."""
+    signature names them all (the student's function first: messages use the student's names).
+    """
     for function in functions:
         try:
             parameters = inspect.signature(function).parameters.values()
@@ -40,12 +49,12 @@ def _argument_names(functions, args: tuple, kwargs: dict) -> list[tuple[str, obj
             continue
         names = [p.name for p in parameters if p.kind in _POSITIONAL]
         if len(names) >= len(args):
-            return list(zip(names, args)) + list(kwargs.items())
+            return list(zip(names[:len(args)], args, strict=True)) + list(kwargs.items())
     return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
 
 
 def _check_unchanged(before, arguments, name: str, description: str) -> None:
-    for (path, old), (_, new) in zip(before, arguments):
+    for (path, old), (_, new) in zip(before, arguments, strict=True):
         if old.shape != new.shape:
             detail = f"its shape changed from {old.shape} to {new.shape}"
         elif not np.array_equal(old, new, equal_nan=True):
@@ -76,7 +85,8 @@ def _returned_value(got, expected: tuple, returned: tuple[int, str], what: str):
 def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, inputs_unchanged: bool,
                 time_limit, options: dict, returned: tuple[int, str] | None = None) -> None:
     """Run one case on fresh arguments and compare the result (or one returned value of it, see
-    `check_function`) with `expected`."""
+    `check_function`) with `expected`.
+    """
     args, kwargs = c.arguments()
     arguments = [(path, arr) for arg_name, value in _argument_names(named_by, args, kwargs)
                  for path, arr in _arrays_in(value, arg_name)]
@@ -100,7 +110,8 @@ def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, input
 
 def _run_cases(runs: list[Callable[[], None]]) -> None:
     """Run the cases in order; at the first whose values differ, run the rest as well, so that
-    its hint is one that explains every failing case (or there is none)."""
+    its hint is one that explains every failing case (or there is none).
+    """
     for i, run in enumerate(runs):
         try:
             run()

@@ -21,7 +21,8 @@ class _TimeUp(BaseException):
 @contextmanager
 def _time_limit(seconds: float | None):
     """Raise _TimeUp after `seconds` and every 50 ms after that (Unix main thread only; elsewhere
-    no limit). Yields a dict whose "fired" is True once the time was up."""
+    no limit). Yields a dict whose "fired" is True once the time was up.
+    """
     state = {"fired": False}
     usable = (seconds is not None and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())

@@ -30,7 +30,7 @@ def shape_difference(got: tuple, expected: tuple) -> str | None:
     """'2 elements too many along axis 0' when the shapes differ in the length of one axis."""
     if len(got) != len(expected):
         return None
-    differing = [i for i, (g, e) in enumerate(zip(got, expected)) if g != e]
+    differing = [i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e]
     if len(differing) != 1:
         return None
     axis = differing[0]
@@ -55,7 +55,7 @@ class Evidence:
 
 
 def _ratio(item: Evidence) -> float | None:
-    """c when got == c * expected in every element of the case (zeros where 0 is expected)."""
+    """C when got == c * expected in every element of the case (zeros where 0 is expected)."""
     got, expected = item.got, item.expected
     largest = float(np.max(np.abs(expected), initial=0.0))
     nonzero = np.abs(expected) > 1e-12 * max(1.0, largest)
@@ -70,12 +70,13 @@ def _ratio(item: Evidence) -> float | None:
 
 def _named_size(evidence: list[Evidence], ratios: list[float]) -> str | None:
     """'k times too large, and k is <name>' when, in every case, the factor is that case's size
-    of the same name (the batch size may differ from case to case)."""
+    of the same name (the batch size may differ from case to case).
+    """
     for flip, direction in ((False, "large"), (True, "small")):
         ks = [_integer_near(1 / c if flip else c) for c in ratios]
         if any(k is None for k in ks):
             continue
-        names = {item.sizes.get(k) if item.sizes else None for item, k in zip(evidence, ks)}
+        names = {item.sizes.get(k) if item.sizes else None for item, k in zip(evidence, ks, strict=True)}
         if len(names) == 1 and (name := names.pop()) is not None:
             k = ks[0] if len(set(ks)) == 1 else "n"
             if direction == "large":
