@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -147,17 +146,10 @@ def check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
     AssertionError
         With a message naming the case, the expected and the obtained value and a hint.
     """
-    with _plain_assertion():
+    try:
         _check_array(got, expected, what, rtol=rtol, atol=atol, check_dtype=check_dtype,
                      hint=hint, sizes=sizes)
-
-
-@contextmanager
-def _plain_assertion():
-    """Inside: a ValueMismatch leaves as the AssertionError it is (its class name is ours)."""
-    try:
-        yield
-    except ValueMismatch as mismatch:
+    except ValueMismatch as mismatch:  # leaves as the plain AssertionError it is
         raise mismatch.with_evidence([]) from None
 
 
@@ -211,8 +203,10 @@ def check_result(got, expected, what: str, **options) -> None:
 
     Options as in `check_array`.
     """
-    with _plain_assertion():
+    try:
         _check_result(got, expected, what, **options)
+    except ValueMismatch as mismatch:  # leaves as the plain AssertionError it is
+        raise mismatch.with_evidence([]) from None
 
 
 def _check_result(got, expected, what: str, *, part: str = "", **options) -> None:
