@@ -161,55 +161,121 @@ def relu_forward_backward(x, dout):
     },
     "softmax": {
         "wrong": {
+            "divides by the temperature after the exponential": '''
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    e = np.exp(x - x.max(axis=-1, keepdims=True)) / temperature
+    return e / e.sum(axis=-1, keepdims=True)
+''',
+            "multiplies by the temperature": '''
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    z = x * temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''',
+            "no shift: overflows for large scores or a small temperature": '''
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    e = np.exp(x / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
+''',
+            "never checks the temperature": '''
+def softmax(x, temperature=1.0):
+    z = x / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''',
+            "lets a tiny negative temperature through (checks T > -1e-6)": '''
+def softmax(x, temperature=1.0):
+    if temperature <= -1e-6 or temperature == 0:
+        raise ValueError("the temperature must be positive")
+    z = x / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''',
             "unstable: exp(x) / sum without subtracting the maximum (overflows)": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x)
     return e / e.sum(axis=-1, keepdims=True)
 ''',
             "normalises over the wrong axis (columns instead of rows)": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x - x.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 ''',
             "one maximum for the whole batch instead of one per row": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x - x.max())
     return e / e.sum(axis=-1, keepdims=True)
 ''',
             "sums over the whole batch instead of each row": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum()
 ''',
             "forgets keepdims (the row sums broadcast against the wrong axis)": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1)
 ''',
             "only handles batches (axis=1)": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     e = np.exp(x - x.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 ''',
             "shifts x in place (changes the input)": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x /= temperature
     x -= x.max(axis=-1, keepdims=True)
     e = np.exp(x)
     return e / e.sum(axis=-1, keepdims=True)
 ''',
             "hardmax instead of softmax": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     return (x == x.max(axis=-1, keepdims=True)).astype(float)
 ''',
         },
         "correct": {
             "exp(x - logsumexp(x)) with np.logaddexp.reduce": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     log_norm = np.logaddexp.reduce(x, axis=-1, keepdims=True)
     return np.exp(x - log_norm)
 ''',
             "a loop over the rows of a 2-D view": '''
-def softmax(x):
+def softmax(x, temperature=1.0):
+    if temperature <= 0:
+        raise ValueError("the temperature must be positive")
+    x = x / temperature
     rows = x.reshape(-1, x.shape[-1])
     out = np.empty(rows.shape)
     for i, row in enumerate(rows):
