@@ -585,3 +585,27 @@ def test_calls_that_share_state_are_caught():
     message = failure(check_calls_independent, remembers_the_first_call, doubled, first, second,
                       name="double")
     assert "called after x = (1, 2)" in message and "keeps something" in message
+
+
+@pytest.mark.parametrize("got, expected, words", [
+    (np.zeros(()), np.zeros(3), "you returned one number"),
+    (np.zeros((4, 3)), np.zeros((3, 4)), "the shape is transposed"),
+    (np.zeros(3), np.zeros((3, 4)), "one axis was summed or averaged away"),
+    (np.zeros(12), np.zeros((3, 4)), "the right number of values in another shape"),
+])
+def test_each_shape_hint_on_its_mistake_and_not_on_a_near_miss(got, expected, words):
+    assert words in failure(check_array, got, expected, "r")
+    near_miss = np.zeros(got.size + 2 if got.ndim else (2,))  # two values more: no guess at a cause
+    message = failure(check_array, near_miss, expected, "r")
+    assert words not in message and "Hint" not in message
+
+
+def test_dtype_nonfinite_and_order_hints_need_their_mistake():
+    x32 = np.ones(3, dtype=np.float32)
+    assert "keep the input's dtype" in failure(check_array, x32.astype(np.float64), x32, "y",
+                                                check_dtype=True)
+    assert "keep the input's dtype" not in failure(check_array, 2 * x32, x32, "y", check_dtype=True)
+    assert "overflow" in failure(check_array, np.array([np.inf, 1.0]), np.ones(2), "y")
+    assert "overflow" not in failure(check_array, np.array([3.0, 1.0]), np.ones(2), "y")
+    assert "reverse order" in failure(check_result, (2.0, 1.0), (1.0, 2.0), "pair")
+    assert "reverse order" not in failure(check_result, (2.5, 1.0), (1.0, 2.0), "pair")
