@@ -98,6 +98,18 @@ def mean_squared_error_and_grad(y, t):
     },
     "cross_entropy": {
         "wrong": {
+            "returns a numpy float, not a Python float": with_mistake(
+                CROSS_ENTROPY, "return float(-np.mean(", "return (-np.mean("),
+            "one-hot rows found by the largest label (fails when it is missing)": '''
+def cross_entropy(p, t, eps=1e-7):
+    p, t = np.asarray(p), np.asarray(t)
+    if p.ndim == 1:
+        p = p.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if t.ndim == 1:
+        t = np.eye(t.max() + 1)[t]
+    return float(-np.mean(np.sum(t * np.log(p + eps), axis=1)))
+''',
             "sums over the batch instead of averaging (forgets to divide by N)": with_mistake(
                 CROSS_ENTROPY, "-np.mean(", "-np.sum("),
             "no eps: log(0) gives inf": with_mistake(CROSS_ENTROPY, "t] + eps)", "t])"),
@@ -154,6 +166,8 @@ def cross_entropy(p, t, eps=1e-7):
     },
     "softmax_cross_entropy": {
         "wrong": {
+            "returns a numpy float, not a Python float": with_mistake(
+                SOFTMAX_CROSS_ENTROPY, "return float(np.mean(", "return (np.mean("),
             "unstable: log of a naive softmax without the max shift (overflows)": '''
 def softmax_cross_entropy(logits, t):
     t = np.asarray(t)
@@ -215,6 +229,8 @@ def softmax_cross_entropy(logits, t):
     },
     "softmax_cross_entropy_grad": {
         "wrong": {
+            "the number of classes taken from the labels (t.max() + 1)": with_mistake(
+                SOFTMAX_CROSS_ENTROPY_GRAD, "np.eye(k)[t]", "np.eye(t.max() + 1)[t]"),
             "forgets to divide by the batch size N": with_mistake(
                 SOFTMAX_CROSS_ENTROPY_GRAD,
                 "(softmax(logits, axis=1) - target) / n",
