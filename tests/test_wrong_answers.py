@@ -175,7 +175,6 @@ def _errors(cell) -> str:
                      if o.output_type == "error")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(THROUGH_AUTOGRADE))
 def test_wrong_answers_lose_points_through_the_real_autograde_pipeline(tmp_path, name):
     import nbformat
