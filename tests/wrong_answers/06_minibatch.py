@@ -218,7 +218,35 @@ def train_val_test_split(x, t, val_fraction, test_fraction, seed):
         },
     },
     "sgd_epoch": {
+        "tests": ["test_sgd_epoch", "test_sgd_epoch_calls"],
         "wrong": {
+            "classes counted from the labels (t.max() + 1), not from W": with_mistake(
+                SGD_EPOCH, "dscores = losses.softmax_cross_entropy_grad(scores, tb)",
+                "k = int(tb.max()) + 1\n"
+                "        dscores = (softmax(scores)[:, :k] - losses.one_hot(tb, k)) / len(tb)\n"
+                "        dscores = np.pad(dscores, ((0, 0), (0, scores.shape[1] - k)))"),
+            "unstable loss: the log of the softmax (inf for scores in the thousands)": with_mistake(
+                SGD_EPOCH, "batch_losses.append(losses.softmax_cross_entropy(scores, tb))",
+                "p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)\n"
+                "        batch_losses.append(float(-np.mean(np.log(p[np.arange(len(tb)), tb]))))"),
+            "the loss from the probabilities with chapter 04's cross_entropy (off for large scores)": '''
+def sgd_epoch(params, x, t, batch_size, lr, seed):
+    batch_losses = []
+    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
+        p = softmax(xb @ params["W"] + params["b"])
+        batch_losses.append(losses.cross_entropy(p, tb))
+        grad_scores = p.copy()
+        grad_scores[np.arange(len(tb)), tb] -= 1
+        grad_scores /= len(tb)
+        params["W"] -= lr * np.dot(xb.T, grad_scores)
+        params["b"] -= lr * np.sum(grad_scores, axis=0)
+    return batch_losses
+''',
+            "starts every call from zero weights (does not continue)": with_mistake(
+                SGD_EPOCH, "    batch_losses = []\n",
+                "    batch_losses = []\n    params[\"W\"][...] = 0\n    params[\"b\"][...] = 0\n"),
+            "returns a numpy array, not a list of floats": with_mistake(
+                SGD_EPOCH, "    return batch_losses", "    return np.array(batch_losses)"),
             "the gradient is summed over the batch, not averaged": '''
 def sgd_epoch(params, x, t, batch_size, lr, seed):
     batch_losses = []
@@ -300,19 +328,6 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
         W -= lr * xb.T.dot(g)
         b -= lr * g.sum(axis=0)
     return out
-''',
-            "chapter 04's cross_entropy on the probabilities": '''
-def sgd_epoch(params, x, t, batch_size, lr, seed):
-    batch_losses = []
-    for xb, tb in data.minibatches(x, t, batch_size, seed=seed):
-        p = softmax(xb @ params["W"] + params["b"])
-        batch_losses.append(losses.cross_entropy(p, tb))
-        grad_scores = p.copy()
-        grad_scores[np.arange(len(tb)), tb] -= 1
-        grad_scores /= len(tb)
-        params["W"] -= lr * np.dot(xb.T, grad_scores)
-        params["b"] -= lr * np.sum(grad_scores, axis=0)
-    return batch_losses
 ''',
         },
     },

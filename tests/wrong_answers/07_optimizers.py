@@ -263,6 +263,33 @@ ANSWERS = {
                 "            params[key] -= self.lr * self.m[key] / (np.sqrt(v_hat) + self.eps)"),
             "no eps: 0 / 0 on a weight without gradient": with_mistake(
                 ADAM, "/ (np.sqrt(v_hat) + self.eps)", "/ np.sqrt(v_hat)"),
+            "pairs gradients with parameters by position (zip of the two dicts)": with_mistake(
+                ADAM, "        for key in params:\n            self.m[key] = self.beta1 * self.m[key] + "
+                "(1 - self.beta1) * grads[key]\n            self.v[key] = self.beta2 * self.v[key] + "
+                "(1 - self.beta2) * grads[key] ** 2",
+                "        for key, g in zip(params, grads.values()):\n            self.m[key] = self.beta1 * "
+                "self.m[key] + (1 - self.beta1) * g\n            self.v[key] = self.beta2 * self.v[key] + "
+                "(1 - self.beta2) * g ** 2"),
+            "state kept on the class, shared by every Adam optimizer": '''
+class Adam:
+    t, m, v = 0, {}, {}
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+
+    def update(self, params, grads):
+        Adam.t += 1
+        for key in params:
+            if key not in Adam.m:
+                Adam.m[key], Adam.v[key] = np.zeros_like(params[key]), np.zeros_like(params[key])
+            Adam.m[key] = self.beta1 * Adam.m[key] + (1 - self.beta1) * grads[key]
+            Adam.v[key] = self.beta2 * Adam.v[key] + (1 - self.beta2) * grads[key] ** 2
+            m_hat = Adam.m[key] / (1 - self.beta1 ** Adam.t)
+            v_hat = Adam.v[key] / (1 - self.beta2 ** Adam.t)
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+''',
+            "ignores the eps it is given (a fixed 1e-8)": with_mistake(
+                ADAM, "/ (np.sqrt(v_hat) + self.eps)", "/ (np.sqrt(v_hat) + 1e-8)"),
         },
         "correct": {
             "the paper's efficient form with a corrected step size": ADAM_INIT + '''

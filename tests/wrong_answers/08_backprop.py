@@ -95,6 +95,27 @@ class Softplus:
         return dout * sigmoid(self.x)
 '''
 
+LAYER_NETWORK = '''
+class LayerNetwork:
+    def __init__(self, params):
+        self.params = params
+        self.layers = [Affine(params["W1"], params["b1"]), Relu(), Affine(params["W2"], params["b2"])]
+        self.loss_layer = SoftmaxWithLoss()
+
+    def loss(self, x, t):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return float(self.loss_layer.forward(x, t))
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.loss_layer.backward(1.0)
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        first, second = self.layers[0], self.layers[2]
+        return {"W1": first.dW, "b1": first.db, "W2": second.dW, "b2": second.db}
+'''
+
 ANSWERS = {
     "multiply_add": {
         "wrong": {
@@ -239,7 +260,45 @@ class Sigmoid:
         },
     },
     "affine": {
+        "tests": ["test_affine", "test_affine_calls"],
         "wrong": {
+            "keeps a copy of W from the first forward pass (misses the optimizer's steps)": '''
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.dW = self.db = None
+
+    def forward(self, x):
+        if not hasattr(self, "W_T"):
+            self.W_T = self.W.T.copy()  # "cache" the transpose for backward
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return dout @ self.W_T
+''',
+            "forward returns its input's buffer: adds in place into a stored array": '''
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.dW = self.db = None
+
+    def forward(self, x):
+        self.x = x
+        self.out = x @ self.W
+        self.out += self.b
+        return self.out
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        self.out *= 0  # "free" the cached output
+        return dout @ self.W.T
+''',
+            "keeps the first batch's input (only the first forward counts)": with_mistake(
+                AFFINE, "        self.x = x\n", "        if not hasattr(self, \"x\"):\n            self.x = x\n"),
             # np comes from the notebook's kernel, as in the other answers without an import.
             "forgets the upstream gradient (uses 1 instead of dout)": with_mistake(
                 AFFINE,
@@ -449,6 +508,60 @@ class Softplus:
 
     def backward(self, dout):
         return dout * self.e / (1.0 + self.e)
+''',
+        },
+    },
+    "LayerNetwork": {
+        "wrong": {
+            "built from the course library's layers, not the notebook's": with_mistake(
+                LAYER_NETWORK, "self.layers = [Affine(params[\"W1\"], params[\"b1\"]), Relu(), "
+                "Affine(params[\"W2\"], params[\"b2\"])]\n        self.loss_layer = SoftmaxWithLoss()",
+                "from course_lib import layers as lib\n        self.layers = [lib.Affine(params[\"W1\"], "
+                "params[\"b1\"]), lib.Relu(), lib.Affine(params[\"W2\"], params[\"b2\"])]\n"
+                "        self.loss_layer = lib.SoftmaxWithLoss()"),
+            "the layers hold copies of the weights": with_mistake(
+                LAYER_NETWORK, "self.layers = [Affine(params[\"W1\"], params[\"b1\"]), Relu(), "
+                "Affine(params[\"W2\"], params[\"b2\"])]",
+                "copies = {key: value.copy() for key, value in params.items()}\n        self.layers = "
+                "[Affine(copies[\"W1\"], copies[\"b1\"]), Relu(), Affine(copies[\"W2\"], copies[\"b2\"])]"),
+            "backward through the layers in forward order": with_mistake(
+                LAYER_NETWORK, "for layer in reversed(self.layers):", "for layer in self.layers:"),
+            "the two Affine layers' gradients swapped": with_mistake(
+                LAYER_NETWORK, "first, second = self.layers[0], self.layers[2]",
+                "second, first = self.layers[0], self.layers[2]"),
+            "forgets the forward pass in gradient (uses the last loss call's cache)": with_mistake(
+                LAYER_NETWORK, "        self.loss(x, t)\n        dout", "        dout"),
+            "fills one dict in place, so the previous call's gradients change": with_mistake(
+                LAYER_NETWORK, "        first, second = self.layers[0], self.layers[2]\n"
+                "        return {\"W1\": first.dW, \"b1\": first.db, \"W2\": second.dW, \"b2\": second.db}",
+                "        first, second = self.layers[0], self.layers[2]\n"
+                "        if not hasattr(self, \"grads\"):\n"
+                "            self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}\n"
+                "        for key, value in ((\"W1\", first.dW), (\"b1\", first.db), (\"W2\", second.dW), "
+                "(\"b2\", second.db)):\n            self.grads[key][...] = value\n        return self.grads"),
+        },
+        "correct": {
+            "named layers and a loop that collects the gradients": '''
+class LayerNetwork:
+    def __init__(self, params):
+        self.params = params
+        self.affine1 = Affine(params["W1"], params["b1"])
+        self.relu = Relu()
+        self.affine2 = Affine(params["W2"], params["b2"])
+        self.layers = [self.affine1, self.relu, self.affine2]
+        self.loss_layer = SoftmaxWithLoss()
+
+    def loss(self, x, t):
+        scores = self.affine2.forward(self.relu.forward(self.affine1.forward(x)))
+        return float(self.loss_layer.forward(scores, t))
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        self.affine1.backward(self.relu.backward(self.affine2.backward(self.loss_layer.backward(1.0))))
+        grads = {}
+        for suffix, layer in (("1", self.affine1), ("2", self.affine2)):
+            grads["W" + suffix], grads["b" + suffix] = layer.dW.copy(), layer.db.copy()
+        return grads
 ''',
         },
     },

@@ -27,6 +27,47 @@ def network_gradient(params, x, t):
     return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": h.T @ ds, "b2": ds.sum(axis=0)}
 '''
 
+DIGIT_NETWORK = '''
+class DigitNetwork:
+    def __init__(self, n_inputs, n_hidden, n_classes, seed=None):
+        rng = np.random.default_rng(seed)
+        params = {
+            "W1": rng.normal(0.0, np.sqrt(2.0 / n_inputs), size=(n_inputs, n_hidden)),
+            "b1": np.zeros(n_hidden),
+            "W2": rng.normal(0.0, np.sqrt(2.0 / n_hidden), size=(n_hidden, n_classes)),
+            "b2": np.zeros(n_classes),
+        }
+        self.params = {key: value for key, value in params.items()}
+
+    def loss(self, x, t):
+        return network_loss(self.params, x, t)
+
+    def gradient(self, x, t):
+        return network_gradient(self.params, x, t)
+
+    def predict(self, x):
+        hidden = np.maximum(x @ self.params["W1"] + self.params["b1"], 0)
+        return np.argmax(hidden @ self.params["W2"] + self.params["b2"], axis=1)
+'''
+
+TRAIN_NETWORK = '''
+def train_network(network, x, t, epochs, batch_size, lr, momentum=0.9, seed=None):
+    rng = np.random.default_rng(seed)
+    velocity = {key: np.zeros_like(value) for key, value in network.params.items()}
+    batch_losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            rows = order[start:start + batch_size]
+            xb, tb = x[rows], t[rows]
+            batch_losses.append(float(network.loss(xb, tb)))
+            grads = network.gradient(xb, tb)
+            for key, param in network.params.items():
+                velocity[key] = momentum * velocity[key] - lr * grads[key]
+                param += velocity[key]
+    return batch_losses
+'''
+
 ANSWERS = {
     "network_loss": {
         "wrong": {
@@ -116,61 +157,124 @@ def network_gradient(params, x, t):
 ''',
         },
     },
-    "train_digit_classifier": {
+    "DigitNetwork": {
+        "tests": ["test_DigitNetwork", "test_DigitNetwork_gradient"],
         "wrong": {
-            "too few steps: one epoch of plain SGD with a small learning rate": '''
-from course_lib.optimizers import SGD
-
-
-def train_digit_classifier(x_train, t_train):
-    model = TwoLayerNet(784, 100, 10, seed=0)
-    fit(model, SGD(lr=0.01), x_train, t_train, epochs=1, batch_size=100, progress=False)
-    return model
-''',
-            "too few steps: a single epoch of Adam": '''
-def train_digit_classifier(x_train, t_train):
-    model = TwoLayerNet(784, 100, 10, seed=0)
-    fit(model, Adam(lr=1e-3), x_train, t_train, epochs=1, batch_size=100, progress=False)
-    return model
-''',
-            "returns a network trained earlier in the notebook": '''
-def train_digit_classifier(x_train, t_train):
-    return net
-''',
-            "trains on the notebook's data instead of its arguments": '''
-def train_digit_classifier(x_train_given, t_train_given):
-    model = TwoLayerNet(784, 100, 10, seed=0)
-    fit(model, Adam(lr=1e-3), x_search, t_search, epochs=10, batch_size=100, progress=False)
-    return model
-''',
-            "returns the training history instead of the model": '''
-def train_digit_classifier(x_train, t_train):
-    model = TwoLayerNet(784, 100, 10, seed=0)
-    return fit(model, Adam(lr=1e-3), x_train, t_train, epochs=10, batch_size=100, progress=False)
-''',
+            "weights of standard deviation 0.01 instead of He's": with_mistake(
+                DIGIT_NETWORK, "np.sqrt(2.0 / n_inputs)", "0.01"),
+            "ignores the seed": with_mistake(
+                DIGIT_NETWORK, "rng = np.random.default_rng(seed)", "rng = np.random.default_rng()"),
+            "float32 parameters": with_mistake(
+                DIGIT_NETWORK, "        self.params = {key: value for key, value in params.items()}",
+                "        self.params = {key: value.astype(np.float32) for key, value in params.items()}"),
+            "copies the weights for the methods (in-place changes unseen)": with_mistake(
+                DIGIT_NETWORK, "        self.params = {key: value for key, value in params.items()}",
+                "        self.params = {key: value for key, value in params.items()}\n"
+                "        self.frozen = {key: value.copy() for key, value in params.items()}").replace(
+                "return network_loss(self.params, x, t)", "return network_loss(self.frozen, x, t)").replace(
+                "return network_gradient(self.params, x, t)", "return network_gradient(self.frozen, x, t)"),
+            "predict returns the scores, not the classes": with_mistake(
+                DIGIT_NETWORK, "return np.argmax(hidden @ self.params[\"W2\"] + self.params[\"b2\"], axis=1)",
+                "return hidden @ self.params[\"W2\"] + self.params[\"b2\"]"),
+            "predict returns the classes as floats": with_mistake(
+                DIGIT_NETWORK, "axis=1)", "axis=1).astype(float)"),
+            "loss returns a one-element array": with_mistake(
+                DIGIT_NETWORK, "return network_loss(self.params, x, t)",
+                "return np.array([network_loss(self.params, x, t)])"),
+            "gradient also takes an SGD step (backprop that updates the weights)": with_mistake(
+                DIGIT_NETWORK, "        return network_gradient(self.params, x, t)",
+                "        grads = network_gradient(self.params, x, t)\n"
+                "        for key in self.params:\n            self.params[key] -= 0.01 * grads[key]\n"
+                "        return grads"),
+            "gradient not divided by the batch size": with_mistake(
+                DIGIT_NETWORK, "        return network_gradient(self.params, x, t)",
+                "        return {key: len(x) * g for key, g in network_gradient(self.params, x, t).items()}"),
         },
         "correct": {
-            "momentum SGD and 50 hidden units": '''
-from course_lib.optimizers import Momentum
+            "self-contained, with standard_normal draws and np.take_along_axis": '''
+class DigitNetwork:
+    def __init__(self, n_inputs, n_hidden, n_classes, seed=None):
+        rng = np.random.default_rng(seed)
+        self.params = {}
+        for name, (fan_in, fan_out) in (("1", (n_inputs, n_hidden)), ("2", (n_hidden, n_classes))):
+            self.params["W" + name] = rng.standard_normal((fan_in, fan_out)) * (2.0 / fan_in) ** 0.5
+            self.params["b" + name] = np.zeros(fan_out)
 
+    def _forward(self, x):
+        a1 = x @ self.params["W1"] + self.params["b1"]
+        return a1, np.maximum(a1, 0.0) @ self.params["W2"] + self.params["b2"]
 
-def train_digit_classifier(x_train, t_train):
-    model = TwoLayerNet(784, 50, 10, seed=1)
-    fit(model, Momentum(lr=0.05, momentum=0.9), x_train, t_train, epochs=12, batch_size=64,
-        seed=1, progress=False)
-    return model
+    def loss(self, x, t):
+        _, s = self._forward(x)
+        log_p = s - np.logaddexp.reduce(s, axis=1, keepdims=True)
+        return -np.take_along_axis(log_p, t.reshape(-1, 1), axis=1).mean().item()
+
+    def gradient(self, x, t):
+        a1, s = self._forward(x)
+        z1 = np.maximum(a1, 0.0)
+        ds = np.exp(s - np.logaddexp.reduce(s, axis=1, keepdims=True))
+        ds[np.arange(len(x)), t] -= 1.0
+        ds /= len(x)
+        da1 = (ds @ self.params["W2"].T) * (a1 > 0)
+        return {"W1": x.T @ da1, "b1": da1.sum(axis=0), "W2": z1.T @ ds, "b2": ds.sum(axis=0)}
+
+    def predict(self, x):
+        return self._forward(x)[1].argmax(axis=1)
 ''',
-            "an own loop over mini-batches with RMSProp": '''
-from course_lib.data import minibatches
-
-
-def train_digit_classifier(x_train, t_train):
-    model = TwoLayerNet(784, 128, 10, seed=2)
-    optimizer = RMSProp(lr=1e-3, decay=0.9)
-    for epoch in range(8):
-        for x_batch, t_batch in minibatches(x_train, t_train, 128, seed=epoch):
-            optimizer.update(model.params, model.gradient(x_batch, t_batch))
-    return model
+        },
+    },
+    "train_network": {
+        "tests": ["test_train_network", "test_train_network_digits"],
+        "wrong": {
+            "a new generator every epoch (the same order every epoch)": with_mistake(
+                TRAIN_NETWORK, "        order = rng.permutation(len(x))",
+                "        order = np.random.default_rng(seed).permutation(len(x))"),
+            "the velocity kept from one call to the next (a module-level dict)": with_mistake(
+                TRAIN_NETWORK, "    velocity = {key: np.zeros_like(value) for key, value in network.params.items()}\n",
+                "    for key, value in network.params.items():\n"
+                "        VELOCITY.setdefault(key, np.zeros_like(value))\n    velocity = VELOCITY\n").replace(
+                "def train_network(", "VELOCITY = {}\n\n\ndef train_network("),
+            "records the loss after the update": with_mistake(
+                TRAIN_NETWORK, "            batch_losses.append(float(network.loss(xb, tb)))\n", "").replace(
+                "                param += velocity[key]\n",
+                "                param += velocity[key]\n            batch_losses.append(float(network.loss(xb, tb)))\n"),
+            "drops the last, smaller batch": with_mistake(
+                TRAIN_NETWORK, "range(0, len(x), batch_size)", "range(0, len(x) - batch_size + 1, batch_size)"),
+            "replaces the parameter arrays instead of changing them in place": with_mistake(
+                TRAIN_NETWORK, "            for key, param in network.params.items():\n"
+                "                velocity[key] = momentum * velocity[key] - lr * grads[key]\n"
+                "                param += velocity[key]",
+                "            for key in list(network.params):\n"
+                "                velocity[key] = momentum * velocity[key] - lr * grads[key]\n"
+                "                network.params[key] = network.params[key] + velocity[key]"),
+            "ignores momentum (plain SGD)": with_mistake(
+                TRAIN_NETWORK, "velocity[key] = momentum * velocity[key] - lr * grads[key]",
+                "velocity[key] = -lr * grads[key]"),
+            "a fixed momentum of 0.9, whatever is passed": with_mistake(
+                TRAIN_NETWORK, "velocity[key] = momentum * velocity[key] - lr * grads[key]",
+                "velocity[key] = 0.9 * velocity[key] - lr * grads[key]"),
+            "the notes' momentum step (w += momentum * v - lr * g)": with_mistake(
+                TRAIN_NETWORK, "param += velocity[key]", "param += momentum * velocity[key] - lr * grads[key]"),
+            "seed=None treated as seed 0": with_mistake(
+                TRAIN_NETWORK, "np.random.default_rng(seed)", "np.random.default_rng(0 if seed is None else seed)"),
+        },
+        "correct": {
+            "velocities as a list, batches from np.split, np.add with out=": '''
+def train_network(network, x, t, epochs, batch_size, lr, momentum=0.9, seed=None):
+    rng = np.random.default_rng(seed)
+    keys = list(network.params)
+    velocities = [np.zeros_like(network.params[key]) for key in keys]
+    history = []
+    for epoch in range(epochs):
+        order = rng.permutation(x.shape[0])
+        for rows in np.split(order, np.arange(batch_size, x.shape[0], batch_size)):
+            history.append(float(network.loss(x[rows], t[rows])))
+            grads = network.gradient(x[rows], t[rows])
+            for i, key in enumerate(keys):
+                velocities[i] *= momentum
+                velocities[i] -= lr * grads[key]
+                np.add(network.params[key], velocities[i], out=network.params[key])
+    return history
 ''',
         },
     },
