@@ -288,11 +288,7 @@ class Adam:
             v_hat = Adam.v[key] / (1 - self.beta2 ** Adam.t)
             params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 ''',
-            "ignores the eps it is given (a fixed 1e-8)": with_mistake(
-                ADAM, "/ (np.sqrt(v_hat) + self.eps)", "/ (np.sqrt(v_hat) + 1e-8)"),
-        },
-        "correct": {
-            "the paper's efficient form with a corrected step size": ADAM_INIT + '''
+            "the paper's efficient form (its eps acts before the bias correction)": ADAM_INIT + '''
     def update(self, params, grads):
         if self.m is None:
             self.m, self.v = {}, {}
@@ -306,6 +302,10 @@ class Adam:
             self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
 ''',
+            "ignores the eps it is given (a fixed 1e-8)": with_mistake(
+                ADAM, "/ (np.sqrt(v_hat) + self.eps)", "/ (np.sqrt(v_hat) + 1e-8)"),
+        },
+        "correct": {
             "in-place moments created one key at a time": ADAM_INIT + '''
     def update(self, params, grads):
         if self.m is None:
