@@ -45,8 +45,17 @@ class Adam:
 STEP_DECAY_INIT = '''
 class StepDecay:
     def __init__(self, every, factor):
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"every: expected a whole number >= 1, got {every!r}")
+        if not 0 < factor <= 1:
+            raise ValueError(f"factor: expected a number in (0, 1], got {factor!r}")
         self.every = every
         self.factor = factor
+'''
+
+STEP_DECAY = STEP_DECAY_INIT + '''
+    def __call__(self, step):
+        return float(self.factor) ** (step // self.every)
 '''
 
 MOMENTUM = MOMENTUM_INIT + '''
@@ -341,6 +350,23 @@ class Adam:
     def __call__(self, step):
         return self.factor ** (step % self.every)
 ''',
+            "no argument checks": with_mistake(
+                STEP_DECAY, "        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:\n"
+                "            raise ValueError(f\"every: expected a whole number >= 1, got {every!r}\")\n"
+                "        if not 0 < factor <= 1:\n"
+                "            raise ValueError(f\"factor: expected a number in (0, 1], got {factor!r}\")\n", ""),
+            "refuses numpy integers (isinstance(every, int))": with_mistake(
+                STEP_DECAY, "not isinstance(every, (int, np.integer))", "not isinstance(every, int)"),
+            "accepts True as every": with_mistake(STEP_DECAY, "isinstance(every, bool) or ", ""),
+            "accepts a factor of 0": with_mistake(STEP_DECAY, "if not 0 < factor <= 1:", "if not 0 <= factor <= 1:"),
+            "an int factor of 1 for factor = 1 (1 ** k)": with_mistake(
+                STEP_DECAY, "return float(self.factor) ** (step // self.every)",
+                "return self.factor ** (step // self.every) if self.factor != 1 else 1"),
+            "one message for both checks (names neither)": with_mistake(
+                STEP_DECAY, "raise ValueError(f\"every: expected a whole number >= 1, got {every!r}\")",
+                "raise ValueError(\"invalid schedule\")").replace(
+                "raise ValueError(f\"factor: expected a number in (0, 1], got {factor!r}\")",
+                "raise ValueError(\"invalid schedule\")"),
         },
         "correct": {
             "math.floor of the division": STEP_DECAY_INIT + '''
@@ -348,7 +374,18 @@ class Adam:
         import math
         return math.pow(self.factor, math.floor(step / self.every))
 ''',
-            "a loop that multiplies": STEP_DECAY_INIT + '''
+            "numbers.Integral checks and a loop that multiplies": '''
+import numbers
+
+
+class StepDecay:
+    def __init__(self, every, factor):
+        if not isinstance(every, numbers.Integral) or isinstance(every, bool) or int(every) <= 0:
+            raise ValueError("every must be a positive whole number, got " + repr(every))
+        if not (factor > 0 and factor <= 1):
+            raise ValueError("factor must lie in (0, 1], got " + repr(factor))
+        self.every, self.factor = int(every), float(factor)
+
     def __call__(self, step):
         result = 1.0
         for _ in range(step // self.every):
