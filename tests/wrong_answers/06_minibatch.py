@@ -28,6 +28,11 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
 ANSWERS = {
     "count_updates": {
         "wrong": {
+            "np.ceil gives a float count (469.0)": '''
+def count_updates(n_samples, batch_size, epochs):
+    iterations_per_epoch = np.ceil(n_samples / batch_size)
+    return iterations_per_epoch, iterations_per_epoch * epochs
+''',
             "floor division drops the last partial batch": '''
 def count_updates(n_samples, batch_size, epochs):
     iterations_per_epoch = n_samples // batch_size
@@ -69,6 +74,13 @@ def count_updates(n_samples, batch_size, epochs):
     },
     "minibatches": {
         "wrong": {
+            "seed=None replaced by seed 0 (the same order every epoch)": '''
+def minibatches(x, t, batch_size, seed=None):
+    order = np.random.default_rng(0 if seed is None else seed).permutation(len(x))
+    for start in range(0, len(x), batch_size):
+        rows = order[start:start + batch_size]
+        yield x[rows], t[rows]
+''',
             "does not shuffle": '''
 def minibatches(x, t, batch_size, seed=None):
     for start in range(0, len(x), batch_size):
@@ -141,6 +153,14 @@ def minibatches(x, t, batch_size, seed=None):
     },
     "train_val_test_split": {
         "wrong": {
+            "rounds halves up (int(N * f + 0.5)) instead of Python's round": '''
+def train_val_test_split(x, t, val_fraction, test_fraction, seed):
+    n = len(x)
+    n_val, n_test = int(n * val_fraction + 0.5), int(n * test_fraction + 0.5)
+    order = np.random.default_rng(seed).permutation(n)
+    train, val, test = order[:n - n_val - n_test], order[n - n_val - n_test:n - n_test], order[n - n_test:]
+    return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
+''',
             "the test set overlaps the training set": with_mistake(
                 TRAIN_VAL_TEST_SPLIT, "order[n_train + n_val:]", "order[:n_test]"),
             "the training set keeps every sample": '''
