@@ -513,12 +513,6 @@ class Softplus:
     },
     "LayerNetwork": {
         "wrong": {
-            "built from the course library's layers, not the notebook's": with_mistake(
-                LAYER_NETWORK, "self.layers = [Affine(params[\"W1\"], params[\"b1\"]), Relu(), "
-                "Affine(params[\"W2\"], params[\"b2\"])]\n        self.loss_layer = SoftmaxWithLoss()",
-                "from course_lib import layers as lib\n        self.layers = [lib.Affine(params[\"W1\"], "
-                "params[\"b1\"]), lib.Relu(), lib.Affine(params[\"W2\"], params[\"b2\"])]\n"
-                "        self.loss_layer = lib.SoftmaxWithLoss()"),
             "the layers hold copies of the weights": with_mistake(
                 LAYER_NETWORK, "self.layers = [Affine(params[\"W1\"], params[\"b1\"]), Relu(), "
                 "Affine(params[\"W2\"], params[\"b2\"])]",
