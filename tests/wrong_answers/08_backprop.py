@@ -233,20 +233,36 @@ class Relu:
                 "s = sigmoid(self.out)\n        return dout * s * (1.0 - s)"),
             "drops the factor y (only 1 - y)": with_mistake(
                 SIGMOID, "return dout * self.out * (1.0 - self.out)", "return dout * (1.0 - self.out)"),
-        },
-        "correct": {
-            "keeps x and uses exp(-x) / (1 + exp(-x))^2": '''
+            "keeps x and uses exp(-x) / (1 + exp(-x))^2 (NaN for x in the thousands)": '''
 import numpy as np
 
 
 class Sigmoid:
     def forward(self, x):
         self.x = x
-        self.out = sigmoid(x)
+        self.out = 1 / (1 + np.exp(-x))
         return self.out
 
     def backward(self, dout):
         return dout * self.out * self.out * np.exp(-self.x)
+''',
+            "keeps the first forward pass's output": with_mistake(
+                SIGMOID, "        self.out = sigmoid(x)\n        return self.out",
+                "        if not hasattr(self, \"out\"):\n            self.out = sigmoid(x)\n        return sigmoid(x)"),
+        },
+        "correct": {
+            "its own stable sigmoid with np.where": '''
+import numpy as np
+
+
+class Sigmoid:
+    def forward(self, x):
+        e = np.exp(-np.abs(x))  # never overflows
+        self.out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out * (1 - self.out)
 ''',
             "y - y**2": '''
 class Sigmoid:
