@@ -25,7 +25,8 @@ from .deep_network import DeepNet
 from .initialization import WEIGHT_INITS
 from .network import ACTIVATION_LAYERS
 from .validation import check_choice, check_count, check_positive
-from .widgets import DPI, ERROR_COLOR, _html_table, png_bytes
+from .widgets import DPI, ERROR_COLOR, png_bytes
+from .widgets.readout import html_table
 
 MAX_DEPTH = 10
 # Gradient norms are drawn on a log axis; an exact 0 (zero initialization) sits on this floor.
@@ -250,4 +251,4 @@ class InitExplorer(widgets.VBox):
                 ["activation std, layer 1 .. last",
                  " ".join(f"{s:.2g}" for s in state.activation_stds)],
                 ["|dL/dW|, layer 1 .. output", " ".join(f"{g:.2g}" for g in state.grad_norms)]]
-        self.readout.value = _html_table(["", ""], rows)
+        self.readout.value = html_table(["", ""], rows)

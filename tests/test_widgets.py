@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from course_lib import widgets as W
+from course_lib.data import load_toy
 from course_lib.landscapes import Landscape, get_landscape
 from course_lib.network import TwoLayerNet
 
@@ -264,7 +265,7 @@ def test_playground_holdout_keeps_points_out_of_training_and_shows_a_wide_networ
 
 def test_playground_without_holdout_keeps_its_points_and_history_as_before():
     state = W.PlaygroundState("xor", seed=2)
-    x, t = W.load_toy("xor", n_samples=200, seed=2)
+    x, t = load_toy("xor", n_samples=200, seed=2)
     np.testing.assert_array_equal(state.x, x)
     np.testing.assert_array_equal(state.t, t)
     assert set(state.history) == {"loss", "accuracy"} and len(state.x_holdout) == 0
