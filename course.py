@@ -3,6 +3,7 @@
 
     python3 course.py lab       # open the course in JupyterLab (the main job)
     python3 course.py lab --instructor   # the same, with nbgrader's instructor tools shown
+    python3 course.py check NOTEBOOK     # grade your notebook, hidden tests included (self-check)
     python3 course.py test      # run the whole test suite (--coverage: with line coverage)
     python3 course.py bench     # run the benchmarks and print their tables
     python3 course.py lint      # ruff over the code (its configuration: pyproject.toml)
@@ -124,12 +125,19 @@ def test_arguments(rest: list[str]) -> list[str]:
     return ["--cov=course_lib", "--cov-report=term", *rest]
 
 
-def run(python: Path, *args: str, env: dict[str, str] | None = None) -> int:
-    return subprocess.call([str(python), *args], cwd=ROOT, env={**os.environ, **(env or {})})
+def check_invocation(rest: list[str]) -> list[str]:
+    """The arguments (after the Python executable) of `course.py check NOTEBOOK`: the grading
+    system's `check` of this course. It runs in the user's folder, so that a relative NOTEBOOK
+    path means what it says."""
+    return ["-m", "course_lib.grading", "--root", str(ROOT), "check", *rest]
+
+
+def run(python: Path, *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> int:
+    return subprocess.call([str(python), *args], cwd=cwd, env={**os.environ, **(env or {})})
 
 
 def main(argv: list[str]) -> int:
-    commands = ("lab", "test", "bench", "lint", "instructor")
+    commands = ("lab", "check", "test", "bench", "lint", "instructor")
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -138,6 +146,9 @@ def main(argv: list[str]) -> int:
         python = ensure_environment("")
         args, env = lab_invocation(rest)
         return run(python, *args, env=env)
+    if command == "check":
+        python = ensure_environment("grading")
+        return run(python, *check_invocation(rest), cwd=Path.cwd())
     if command == "test":
         python = ensure_environment("test")
         # Notebook kernels and graders run side by side: one BLAS thread each keeps them from

@@ -10,6 +10,7 @@
     course-instructor status [NAME ...]
     course-instructor exercises [NAME ...]  # what each assignment asks, and its points
     course-instructor translate extract|check|build [NAME ...]   # the Korean editions
+    course-instructor check NOTEBOOK [--time-limit SECONDS]  # a learner's self-check
     python -m course_lib.grading release    # the same without the script on PATH
     python3 course.py instructor release    # the same, from a fresh checkout
 
@@ -398,6 +399,25 @@ def translate_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_translate(course: Course, args) -> int:
     from course_lib.grading.translation import run
     return run(args.action, args.names, course.root)
+
+
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    from course_lib.grading.autograding import TIME_LIMIT
+    parser.add_argument("notebook", type=Path, metavar="NOTEBOOK",
+                        help="the notebook to check, e.g. notebooks/01_derivatives/"
+                             "01_derivatives.ipynb (it is only read)")
+    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                        help="wall-clock limit for grading it (default: %(default)g)")
+
+
+@command("check", "grade one notebook as autograde would, hidden tests included, and print the "
+         "points and messages per exercise (never the hidden tests)", check_arguments)
+def cmd_check(course: Course, args) -> int:
+    from course_lib.grading.self_check import run
+    if args.time_limit <= 0:
+        raise SystemExit(f"--time-limit: expected a positive number of seconds, got "
+                         f"{args.time_limit:g}")
+    return run(course, args.notebook, args.time_limit)
 
 
 # -- entry point ------------------------------------------------------------------------------
