@@ -11,6 +11,7 @@ from nbgrader import preprocessors as nbg
 
 from course_lib.grading.nbgrader_plugins import (
     ClearHiddenTestsOfTests,
+    DropSolutionNotes,
     JudgedExecute,
     ShortenTestErrors,
     StripEditorState,
@@ -25,9 +26,11 @@ c.CourseDirectory.course_id = "dl-foundations"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 
-# Student versions: nbgrader's own steps, then drop saved widget state (nbgrader keeps it) and
-# other editor metadata, so that notebooks/ never depends on how a solution was last saved.
+# Student versions: without the note that a solution notebook is one, nbgrader's own steps, then
+# drop saved widget state (nbgrader keeps it) and other editor metadata, so that notebooks/ never
+# depends on how a solution was last saved.
 c.GenerateAssignment.preprocessors = [
+    DropSolutionNotes,
     nbg.IncludeHeaderFooter,
     nbg.InstantiateTests,
     nbg.LockCells,

@@ -35,6 +35,8 @@ from grading_tools import (
     without_region,
 )
 
+from course_lib.grading.nbgrader_plugins import is_solution_note
+
 # nbgrader generates every assignment: tens of seconds, so not part of the quick run
 pytestmark = pytest.mark.slow
 
@@ -82,6 +84,8 @@ def test_nothing_leaks_into_the_release(name):
         assert marker not in text, f"{marker!r} left in notebooks/{name}"
     assert "widgets" not in release.metadata, "saved widget state in the release"
     released = {cell.id: cell for cell in release.cells}
+    note, *source.cells = source.cells  # the note that this is the solution: solutions/ only
+    assert is_solution_note(note) and not any(map(is_solution_note, release.cells))
     assert list(released) == [cell.id for cell in source.cells]
     for cell in release.cells:
         assert not {"execution", "ExecuteTime", "widgets"} & set(cell.metadata), cell.id
@@ -113,6 +117,10 @@ def test_source_follows_the_notebook_format(name):
     assert nb.metadata.kernelspec.name == "python3"
     ids = [cell.id for cell in nb.cells]
     assert len(ids) == len(set(ids)), "duplicate cell ids"
+    # a learner who opens it sees first that this is the solution, and where their copy is
+    assert is_solution_note(nb.cells[0]) and "**SOLUTION notebook**" in nb.cells[0].source
+    assert f"notebooks/{name}/{path.name}" in nb.cells[0].source
+    assert not any(map(is_solution_note, nb.cells[1:]))
     graded = [cell for cell in nb.cells if nbgrader_meta(cell)]
     grade_ids = [grade_id(cell) for cell in graded]
     assert len(grade_ids) == len(set(grade_ids)), "duplicate grade_id"

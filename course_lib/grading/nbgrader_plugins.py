@@ -1,5 +1,8 @@
 """nbgrader preprocessors the course's `nbgrader_config.py` adds to nbgrader's own.
 
+- `DropSolutionNotes` runs first when student versions are generated: the cell at the top of
+  each solution notebook that says it is the solution (tagged `solution-note`) stays out of
+  the student's notebook.
 - `StripEditorState` runs last when student versions are generated: nbgrader keeps the widget
   state a notebook was saved with, and JupyterLab's timing metadata, in every release.
 - `ClearHiddenTestsOfTests` runs when feedback is generated, in place of nbgrader's
@@ -40,6 +43,23 @@ from course_lib.grading.submission_check import is_test_cell
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
 EDITOR_CELL_KEYS = ("execution", "ExecuteTime", "widgets")
+
+
+SOLUTION_NOTE_TAG = "solution-note"
+
+
+def is_solution_note(cell) -> bool:
+    return SOLUTION_NOTE_TAG in cell.metadata.get("tags", [])
+
+
+class DropSolutionNotes(Preprocessor):
+    """Remove the cells tagged `solution-note`: they exist in solutions/ only."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not is_solution_note(cell)]
+        return nb, resources
 
 
 class StripEditorState(Preprocessor):
