@@ -9,15 +9,26 @@ handler that shows, for an AssertionError raised inside `course_lib`, only
     mean_rows: wrong result on a batch of 3 samples.
       ...
 
+A test cell run before its answer cell stops with a NameError at its first call. Then, instead
+of the bare error, it says which cell to run first:
+
+    Not run yet: `tangent_line` is not defined, so these tests cannot run.
+    Run the answer cell of Exercise 2 (the cell above that defines `tangent_line`) first, then
+    this test cell again.
+
 Everything else (a student's own error, an assert in a test cell) keeps IPython's usual
 traceback. Outside IPython (pytest, scripts) nothing changes.
 """
 from __future__ import annotations
 
+import linecache
+import re
 import traceback
 from pathlib import Path
 
 LIBRARY = Path(__file__).resolve().parent
+# the first line of every test cell: "# Exercise 2 (2 points): tests for tangent_line. ..."
+TEST_CELL_HEADER = re.compile(r"#\s*(Exercise\s+[\w.]+)\s*\([^)]*\):\s*tests? for ([^.]*)")
 
 
 def _in_library(filename: str) -> bool:
@@ -25,6 +36,31 @@ def _in_library(filename: str) -> bool:
         return Path(filename).resolve().is_relative_to(LIBRARY)
     except (OSError, ValueError):
         return False
+
+
+def _is_cell(filename: str) -> bool:
+    return "ipykernel" in filename or filename.startswith("<")
+
+
+def not_run_yet(value: BaseException) -> list[str] | None:
+    """The lines to show for a NameError raised by a test cell itself, or None for any other
+    error (a NameError inside a student's function is the student's own to read)."""
+    frames = traceback.extract_tb(value.__traceback__)
+    if not isinstance(value, NameError) or not frames or not _is_cell(frames[-1].filename):
+        return None
+    header = TEST_CELL_HEADER.match((linecache.getlines(frames[-1].filename) or [""])[0].strip())
+    if header is None or not value.name:
+        return None
+    exercise, tested = header.group(1), re.findall(r"\w+", header.group(2))
+    name = value.name
+    if name in tested:
+        advice = (f"Run the answer cell of {exercise} (the cell above that defines `{name}`) "
+                  f"first, then this test cell again.")
+    else:
+        advice = ("Run the cells above this one first (menu Run > Run All Above Selected Cell), "
+                  "then this test cell again.")
+    return [f"\x1b[31mNot run yet\x1b[0m: `{name}` is not defined, so these tests cannot run.",
+            advice]
 
 
 def short_traceback(value: BaseException) -> list[str] | None:
@@ -37,13 +73,13 @@ def short_traceback(value: BaseException) -> list[str] | None:
     if outside:
         line = outside[-1]
         code = f": `{line.line.strip()}`" if line.line else ""
-        where = f" (line {line.lineno} of this cell{code})" if "ipykernel" in line.filename \
-            or line.filename.startswith("<") else f" ({Path(line.filename).name}, line {line.lineno}{code})"
+        where = f" (line {line.lineno} of this cell{code})" if _is_cell(line.filename) \
+            else f" ({Path(line.filename).name}, line {line.lineno}{code})"
     return [f"\x1b[31mTest failed\x1b[0m{where}:", *str(value).splitlines()]
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):
-    lines = short_traceback(value)
+    lines = short_traceback(value) or not_run_yet(value)
     if lines is None:
         return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
     shell._showtraceback(etype, value, lines)
@@ -59,5 +95,5 @@ def install() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((AssertionError,), _handler)
+    shell.set_custom_exc((AssertionError, NameError), _handler)
     return True

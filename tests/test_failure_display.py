@@ -65,3 +65,31 @@ def test_short_traceback_ignores_errors_from_outside_the_library():
     except AssertionError as error:
         lines = short_traceback(error)
         assert lines[1] == "a number." and "test_failure_display.py" in lines[0]
+
+
+TEST_CELL = """\
+# Exercise 2 (2 points): tests for tangent_line. Run this cell to check your answer.
+from course_lib.checks import case, check_examples
+
+check_examples(tangent_line, [(case("x**2 at 3", lambda x: x**2, 3.0), (6.0, -9.0))],
+               name="tangent_line")"""
+
+
+def test_a_test_cell_run_before_its_answer_names_the_cell_to_run_first():
+    before_answer, before_imports, student_typo, plain = run_cells(
+        TEST_CELL,
+        # np comes from the notebook's first cell
+        TEST_CELL.replace("check_examples(tangent_line", "at = np.array([3.0])\ncheck_examples(tangent_line"),
+        "def tangent_line(f, a, h=1e-4):\n    return slope_of(f, a), 0.0\n\n" + TEST_CELL,
+        "undefined_name + 1")
+    text = "\n".join(error_of(before_answer)["traceback"])
+    assert "Not run yet\x1b[0m: `tangent_line` is not defined, so these tests cannot run." in text
+    assert ("Run the answer cell of Exercise 2 (the cell above that defines `tangent_line`) first"
+            in text)
+    assert "Traceback" not in text and len(error_of(before_answer)["traceback"]) == 2
+    other = "\n".join(error_of(before_imports)["traceback"])
+    assert "`np` is not defined" in other and "Run the cells above this one first" in other
+    # a NameError inside the student's own function is theirs to read, with its traceback
+    typo = "\n".join(error_of(student_typo)["traceback"])
+    assert "slope_of" in typo and "Not run yet" not in typo
+    assert "Not run yet" not in "\n".join(error_of(plain)["traceback"])
