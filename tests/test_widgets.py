@@ -4,6 +4,7 @@ Buttons are pressed with `button.click()` and sliders moved by setting `.value`,
 same handlers the browser triggers. What is checked is the state, the readout text and the data
 of the drawn artists (lines, arrows, images), plus the PNG the browser would show.
 """
+import html
 import io
 import re
 import time
@@ -32,7 +33,7 @@ def png_size(data: bytes):
 
 
 def readout_text(tool) -> str:
-    return re.sub(r"<[^>]+>", " ", tool.readout.value)
+    return html.unescape(re.sub(r"<[^>]+>", " ", tool.readout.value))
 
 
 # --- GradientDescentRun -------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def test_run_converges_and_then_stays_put():
     run = W.GradientDescentRun("bowl", "sgd", lr=0.5)  # lands exactly on the minimum
     run.run(10)
     assert run.status == "stationary" and run.steps == 1 and run.stationary_kind == "minimum"
-    assert run.message.startswith("stopped at step 1: |grad| < 1e-08 (a minimum, a saddle or a plateau)")
+    assert run.message.startswith("stopped at step 1: |grad| < 1e-8 (a minimum, a saddle or a plateau)")
     assert run.message.endswith("Hessian eigenvalues 2, 2: a minimum")
     assert run.step() is False and run.steps == 1
     np.testing.assert_allclose(run.gaps, [run.losses[0], 0.0])
@@ -572,7 +573,7 @@ def test_playground_widget_trains_and_redraws():
     assert not np.allclose(regions, regions_before)
     text = readout_text(playground)
     assert re.search(r"step\s+150", text) and f"{state.history['accuracy'][-1]:.1%}" in text
-    assert playground.boundary_axis.get_title() == "moons"
+    assert playground.boundary_axis.get_title() == "moons, adam (lr 0.05)"
     assert png_size(playground.image.value) == (880, 304)
 
 
@@ -620,7 +621,7 @@ def test_playground_widget_shows_divergence():
     playground.run_button.click()
     assert playground.state.diverged
     assert "diverged at step" in readout_text(playground)
-    assert playground.boundary_axis.get_title() == "spirals: diverged"
+    assert playground.boundary_axis.get_title() == "spirals, sgd (lr 10): diverged"
     for ax in playground.curve_axes:
         assert np.isfinite(ax.get_lines()[0].get_xydata()).all()
 
@@ -686,3 +687,87 @@ def test_reset_forgets_what_the_hessian_said():
     assert run.stationary_kind == "maximum" and "a maximum, not a minimum" in run.message
     run.reset([-2.0])
     assert run.stationary_kind is None and run.status == "running"
+
+
+# --- issue 15: the details a learner sees ------------------------------------------------------
+
+def test_readout_numbers_are_compact_and_stay_on_one_line():
+    from course_lib.widgets.readout import compact, html_table
+    assert compact(4.398e-09) == "4.398e-9" and compact(-2.5e10, 3) == "-2.5e10"
+    assert compact(0.30000000000000004) == "0.3" and compact(12345.6) == "1.235e4"
+    assert compact(7.0) == "7" and compact(0.000123456, 3) == "0.000123"
+    cells = re.findall(r"<td style='([^']*)'>", html_table(["a", "b", "status"],
+                                                            [["1", "(2, 3)", "a long sentence"]]))
+    assert ["white-space:nowrap" in style for style in cells] == [True, True, False]
+    stepper = W.GradientDescentStepper("bowl", "sgd", lr=0.5)  # one step onto the minimum
+    stepper.run_steps.value = 3
+    stepper.run_button.click()
+    assert "e-0" not in readout_text(stepper) and "e+" not in readout_text(stepper)
+
+
+def test_lr_problem_names_a_rate_that_diverges_on_the_surface():
+    assert W.lr_problem("bowl", "sgd", 0.3) is None
+    assert W.lr_problem("rosenbrock", "sgd", 0.3).startswith(
+        "the learning rate 0.3 diverges on rosenbrock within")
+    # the momentum counts: on the bowl (curvature 2) lr 1.2 diverges for SGD (lr > 2 / 2), not
+    # with momentum 0.5 (stable up to 2 (1 + 0.5) / 2)
+    assert W.lr_problem("bowl", "sgd", 1.2) is not None
+    assert W.lr_problem("bowl", "momentum", 1.2, momentum=0.5) is None
+    assert W.lr_problem("bowl", "momentum", 1.2, momentum=0.0) is not None
+
+
+def test_stepper_keeps_its_settings_on_a_new_surface_unless_they_diverge_there():
+    stepper = W.GradientDescentStepper("bowl", "momentum", lr=0.05, momentum=0.5)
+    stepper.surface.value = "ill_conditioned"
+    assert (stepper.lr.value, stepper.momentum.value) == (0.05, 0.5)
+    assert stepper.run.lr == 0.05 and stepper.run.optimizer.momentum == 0.5
+    assert stepper.settings_note == "" and "Note:" not in readout_text(stepper)
+    stepper.surface.value = "rosenbrock"  # 0.05 diverges there at once
+    assert stepper.lr.value == W.suggested_lr("rosenbrock", "momentum")
+    assert stepper.momentum.value == 0.5 and stepper.run.optimizer_name == "momentum"
+    assert ("Note: the learning rate 0.05 diverges on rosenbrock within 2 steps, so it was set "
+            "to this surface's default.") in readout_text(stepper)
+    stepper.lr.value = 0.0002  # any new setting: the note has done its job
+    assert "Note:" not in readout_text(stepper)
+
+
+def test_stepper_keeps_run_b_between_1d_surfaces_only():
+    stepper = W.GradientDescentStepper("parabola", lr=0.3, compare_lr=0.7)
+    stepper.surface.value = "double_well"
+    assert stepper.state.runs["B"].lr == 0.7 and stepper.state.runs["A"].lr == 0.3
+    stepper.surface.value = "bowl"
+    stepper.surface.value = "parabola"  # from 2-D: B gets the surface's diverging default
+    assert stepper.state.runs["B"].lr == W.diverging_lr("parabola", "sgd")
+
+
+def test_log_sliders_are_fine_and_keep_a_typed_value():
+    stepper = W.GradientDescentStepper("bowl", "sgd")
+    assert stepper.lr.step == 0.01 and stepper.lr.layout.width == "560px"
+    stepper.lr.value = 0.3  # what typing 0.3 into the slider's number sends
+    assert stepper.lr.value == 0.3 and stepper.run.lr == 0.3
+    playground = W.NetworkPlayground("xor", hidden_size=4)
+    playground.lr.value = 0.0123
+    assert playground.state.lr == 0.0123 and "0.0123" in readout_text(playground)
+
+
+def test_a_tool_shows_its_own_current_picture_where_widgets_cannot_show():
+    import base64
+    stepper = W.GradientDescentStepper("parabola", lr=0.3, compare_lr=1.05)
+    stepper.state.run(12)
+    stepper.redraw()
+    bundle = stepper._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == stepper.image.value
+    stepper.step_button.click()  # the fallback is always the picture of the moment
+    assert base64.b64decode(stepper._repr_mimebundle_()["image/png"]) == stepper.image.value
+
+
+def test_playground_readout_names_the_optimizer_and_a_change_at_step_0_shows():
+    playground = W.NetworkPlayground("xor", hidden_size=4, optimizer="adam", lr=0.02)
+    text, image = readout_text(playground), playground.image.value
+    assert re.search(r"optimizer\s+adam", text) and re.search(r"learning rate\s+0\.02", text)
+    playground.optimizer.value = "sgd"
+    assert playground.state.steps == 0
+    assert re.search(r"optimizer\s+sgd", readout_text(playground))
+    assert playground.boundary_axis.get_title() == "xor, sgd (lr 0.02)"
+    assert playground.image.value != image

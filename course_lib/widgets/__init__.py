@@ -32,7 +32,7 @@ settings), `descent`, `race`, `playground_state` and `backward_pass` (the state 
 from course_lib.widgets.backward_pass import BackwardPassState
 from course_lib.widgets.backward_stepper import BackwardPassStepper
 from course_lib.widgets.descent import GradientDescentRun, stationary_kind
-from course_lib.widgets.learning_rates import diverging_lr, suggested_lr
+from course_lib.widgets.learning_rates import diverging_lr, lr_problem, suggested_lr
 from course_lib.widgets.playground import NetworkPlayground
 from course_lib.widgets.playground_state import PlaygroundState
 from course_lib.widgets.png import png_bytes
@@ -46,5 +46,5 @@ from course_lib.widgets.tool import DPI
 __all__ = ["ADAPTIVE_OPTIMIZERS", "DPI", "ERROR_COLOR", "MINIMUM_COLOR", "MOMENTUM_PARAMETER",
            "WARNING_COLOR", "BackwardPassState", "BackwardPassStepper", "GradientDescentRun",
            "GradientDescentStepper", "NetworkPlayground", "OptimizerRace", "OptimizerRaceState",
-           "PlaygroundState", "diverging_lr", "momentum_settings", "png_bytes", "stationary_kind",
-           "suggested_lr"]
+           "PlaygroundState", "diverging_lr", "lr_problem", "momentum_settings", "png_bytes",
+           "stationary_kind", "suggested_lr"]

@@ -6,6 +6,7 @@ import numpy as np
 
 from course_lib.optimizers import get_optimizer
 from course_lib.validation import check_count, check_positive
+from course_lib.widgets.readout import compact
 from course_lib.widgets.settings import as_landscape, check_start, optimizer_name
 from course_lib.widgets.stepping import Status
 
@@ -129,18 +130,19 @@ class GradientDescentRun(Status):
         if not (np.isfinite(x).all() and all(np.isfinite(m).all() for m in measured)):
             x[...] = self._path[-1]  # keep the last finite point as the current one
             self._stop("diverged", f"diverged at step {number}: the numbers overflowed; the "
-                                   f"learning rate {self.lr:.3g} is too large here")
+                                   f"learning rate {compact(self.lr, 3)} is too large here")
             return True
         self._record(*measured)
         if self._escaped(x):
             self._stop("diverged", f"diverged at step {number}: x left the plotted region by a "
-                                   f"factor of {self.escape_factor:g}; the learning rate "
-                                   f"{self.lr:.3g} is too large here")
+                                   f"factor of {compact(self.escape_factor)}; the learning rate "
+                                   f"{compact(self.lr, 3)} is too large here")
         elif self._grad_norms[-1] < self.grad_tol:
             eigenvalues = np.linalg.eigvalsh(self.landscape.hessian(x))
             self.stationary_kind = stationary_kind(eigenvalues)
-            shown = ", ".join(f"{value:.3g}" for value in eigenvalues)
-            self._stop("stationary", f"stopped at step {number}: |grad| < {self.grad_tol:g} (a "
+            shown = ", ".join(compact(value, 3) for value in eigenvalues)
+            self._stop("stationary", f"stopped at step {number}: |grad| < "
+                                     f"{compact(self.grad_tol)} (a "
                                      f"minimum, a saddle or a plateau); Hessian eigenvalues "
                                      f"{shown}: {_KIND_SENTENCES[self.stationary_kind]}")
         elif number >= self.max_steps:

@@ -9,7 +9,7 @@ import numpy as np
 
 from course_lib import plotting
 from course_lib.landscapes import LANDSCAPES
-from course_lib.widgets.readout import ERROR_COLOR, html_table, status_html
+from course_lib.widgets.readout import ERROR_COLOR, compact, html_table, status_html
 from course_lib.widgets.settings import check_start
 from course_lib.widgets.tool import Tool
 
@@ -23,6 +23,8 @@ class LandscapeTool(Tool):
 
     split_1d = False
     show_gradient = False
+    # Why a setting changed by itself at the last surface change ("" when none did).
+    settings_note = ""
 
     def _landscape_controls(self) -> None:
         """The surface menu and the start-point sliders, shared by the stepper and the race."""
@@ -66,11 +68,16 @@ class LandscapeTool(Tool):
 
     def _on_setting(self, _change) -> None:
         if not self._syncing:
+            self.settings_note = ""
             self._rebuild(self._make_state)
 
     def _on_surface(self, change) -> None:
         if not self._syncing:
-            self._set_landscape(self._surfaces[change["new"]])
+            self._change_surface(self._surfaces[change["new"]])
+
+    def _change_surface(self, landscape) -> None:
+        """A surface picked in the menu: by default every setting starts afresh."""
+        self._set_landscape(landscape)
 
     def _panels(self) -> list[list[str]]:
         labels = list(self.state.runs)
@@ -155,9 +162,10 @@ class LandscapeTool(Tool):
     def _readout_html(self) -> str:
         rows = []
         for label, run in self.state.runs.items():
-            point = ", ".join(f"{v:.4g}" for v in run.path[-1])
-            rows.append([html.escape(label), run.optimizer_name, f"{run.lr:.3g}", run.steps,
-                         f"({point})", f"{run.losses[-1]:.6g}", f"{run.grad_norms[-1]:.3g}",
+            point = ", ".join(compact(v) for v in run.path[-1])
+            rows.append([html.escape(label), run.optimizer_name, compact(run.lr, 3), run.steps,
+                         f"({point})", compact(run.losses[-1], 6), compact(run.grad_norms[-1], 3),
                          status_html(run.status, run.message, run.stationary_kind)])
-        return html_table(["run", "optimizer", "lr", "step", "x", "f(x)", "|grad|", "status"],
+        table = html_table(["run", "optimizer", "lr", "step", "x", "f(x)", "|grad|", "status"],
                            rows)
+        return table + (f"<p>{html.escape(self.settings_note)}</p>" if self.settings_note else "")

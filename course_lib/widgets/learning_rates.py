@@ -54,3 +54,19 @@ def diverging_lr(landscape, optimizer: str = "sgd", start=None, steps: int = 200
             return float(lr)
     raise ValueError(f"optimizer: {optimizer!r} did not diverge on this landscape with any "
                      f"learning rate up to 10 within {steps} steps")
+
+
+def lr_problem(landscape, optimizer: str, lr: float, start=None, steps: int = 200,
+               **hyperparams) -> str | None:
+    """Why `lr` makes no sense for `optimizer` on `landscape`, in words, or None when it does.
+
+    It makes no sense when a run with it diverges within `steps` steps (a rate kept from a
+    flatter surface can blow up on a steeper one).
+    """
+    run = GradientDescentRun(landscape, optimizer, lr=lr, start=start, max_steps=steps,
+                             **hyperparams)
+    run.run(steps)
+    if not run.diverged:
+        return None
+    return (f"the learning rate {lr:.3g} diverges on {run.landscape.name} within "
+            f"{run.steps} steps")

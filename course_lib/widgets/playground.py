@@ -11,7 +11,7 @@ from course_lib.network import ACTIVATION_LAYERS, TwoLayerNet
 from course_lib.optimizers import OPTIMIZERS
 from course_lib.widgets.controls import log_slider
 from course_lib.widgets.playground_state import PlaygroundState
-from course_lib.widgets.readout import ERROR_COLOR, html_table, status_html
+from course_lib.widgets.readout import ERROR_COLOR, compact, html_table, status_html
 from course_lib.widgets.settings import optimizer_name
 from course_lib.widgets.tool import Tool
 
@@ -94,18 +94,20 @@ class NetworkPlayground(Tool):
         state = self.state
         plotting.update_decision_boundary(self.boundary_axis, state.network.predict)
         plotting.update_learning_curves(self.curve_axes, state.history, start=0, grow_only=True)
-        self.boundary_axis.set_title(f"{state.dataset}: diverged" if state.diverged
-                                     else state.dataset,
+        title = f"{state.dataset}, {self.optimizer.value} (lr {compact(state.lr, 3)})"
+        self.boundary_axis.set_title(f"{title}: diverged" if state.diverged else title,
                                      color=ERROR_COLOR if state.diverged else "black")
 
     def _readout_html(self) -> str:
         state = self.state
         rows = [["network", html.escape(state.network_class.__name__)],
+                ["optimizer", html.escape(self.optimizer.value)],
+                ["learning rate", compact(state.lr, 3)],
                 ["step", state.steps],
-                ["loss", f"{state.history['loss'][-1]:.4g}"],
+                ["loss", compact(state.history["loss"][-1])],
                 ["accuracy", f"{state.history['accuracy'][-1]:.1%}"]]
         if len(state.x_holdout):
-            rows += [["held-out loss", f"{state.history['val_loss'][-1]:.4g}"],
+            rows += [["held-out loss", compact(state.history["val_loss"][-1])],
                      ["held-out accuracy", f"{state.history['val_accuracy'][-1]:.1%}"]]
         rows.append(["status", status_html(state.status, state.message)])
         if state.ignored:

@@ -10,6 +10,7 @@ from course_lib.data import TOY_DATASETS, load_toy, train_val_test_split
 from course_lib.network import ACTIVATION_LAYERS, TwoLayerNet
 from course_lib.optimizers import get_optimizer
 from course_lib.validation import check_choice, check_count, check_positive
+from course_lib.widgets.readout import compact
 from course_lib.widgets.settings import optimizer_name
 from course_lib.widgets.stepping import Status
 
@@ -147,8 +148,9 @@ class PlaygroundState(Status):
                 self._diverge(f"the {what} became {measured[key]}")
                 return
         if self.history["loss"] and loss > self.divergence_factor * self.history["loss"][0]:
-            self._diverge(f"the loss {loss:.3g} is more than {self.divergence_factor:g} times its "
-                          f"start value {self.history['loss'][0]:.3g}")
+            self._diverge(f"the loss {compact(loss, 3)} is more than "
+                          f"{compact(self.divergence_factor)} times its start value "
+                          f"{compact(self.history['loss'][0], 3)}")
             return
         for key, value in measured.items():
             self.history[key].append(value)
@@ -162,7 +164,7 @@ class PlaygroundState(Status):
 
     def _diverge(self, reason: str) -> None:
         self._stop("diverged", f"diverged at step {self.steps + 1}: {reason}; try a smaller "
-                               f"learning rate than {self.lr:.3g}, then Reset")
+                               f"learning rate than {compact(self.lr, 3)}, then Reset")
 
     def _batch(self):
         if self.batch_size is None or self.batch_size >= len(self.x):

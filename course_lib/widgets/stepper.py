@@ -9,7 +9,7 @@ from course_lib.optimizers import OPTIMIZERS
 from course_lib.widgets.controls import log_slider
 from course_lib.widgets.descent import GradientDescentRun
 from course_lib.widgets.landscape_tool import LandscapeTool
-from course_lib.widgets.learning_rates import diverging_lr, suggested_lr
+from course_lib.widgets.learning_rates import diverging_lr, lr_problem, suggested_lr
 from course_lib.widgets.race import OptimizerRaceState
 from course_lib.widgets.settings import (MOMENTUM_PARAMETER, as_landscape, momentum_settings,
                                          optimizer_name)
@@ -26,7 +26,9 @@ class GradientDescentStepper(LandscapeTool):
     On a 1-D landscape there are two runs side by side, A and B, one with each learning rate
     (by default A converges and B diverges, see `diverging_lr`).
 
-    Changing a control starts the run afresh from the start point with the new settings.
+    Changing a control starts the run afresh from the start point with the new settings. A new
+    surface keeps the optimizer, momentum and learning rate, unless that rate diverges there (then
+    it gets the surface's default, and the readout says why).
 
     Parameters
     ----------
@@ -89,6 +91,21 @@ class GradientDescentStepper(LandscapeTool):
             self._set_momentum_control(optimizer, momentum)
         self._rebuild(self._make_state, raise_errors)
 
+    def _change_surface(self, landscape) -> None:
+        """Keep the optimizer, momentum and learning rates on the new surface where they still
+        make sense; a learning rate that diverges there goes back to the surface's default, and
+        the readout says so. (Run B's rate is kept between 1-D surfaces only: on 2-D there is
+        no run B.) The start point is the new surface's own."""
+        optimizer = self.optimizer.value
+        momentum = None if self.momentum.disabled else self.momentum.value
+        problem = lr_problem(landscape, optimizer, self.lr.value,
+                             **momentum_settings(optimizer, momentum))
+        compare_lr = self.compare_lr.value if landscape.dim == self._landscape.dim == 1 else None
+        self.settings_note = (f"Note: {problem}, so it was set to this surface's default."
+                              if problem else "")
+        self._set_landscape(landscape, None if problem else self.lr.value, momentum,
+                            compare_lr=compare_lr)
+
     def _default_lrs(self, optimizer: str, start) -> tuple[float, float]:
         """(lr of run A, lr of run B): in 1-D, B diverges and A, 4 times smaller, converges
         (adaptive optimizers, whose steps are about lr long, may not diverge at all)."""
@@ -122,6 +139,7 @@ class GradientDescentStepper(LandscapeTool):
     def _on_optimizer(self, change) -> None:
         if self._syncing:
             return
+        self.settings_note = ""
         with self._syncing_controls():
             self._set_momentum_control(change["new"], None)
             self.lr.value, self.compare_lr.value = self._default_lrs(change["new"], self._start)

@@ -1,6 +1,7 @@
 """The front end every tool shares: the figure as a PNG, the buttons, Play/Pause, the readout."""
 from __future__ import annotations
 
+import base64
 import html
 import threading
 
@@ -57,6 +58,14 @@ class Tool(widgets.VBox):
         self.add_class(f"course-{type(self).__name__}")
         self.image.add_class("course-figure")
         self.readout.add_class("course-readout")
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, with its current picture as the fallback of a front end that cannot
+        show widgets (a static viewer, a PDF export): one figure, never a second one beside it."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if self.image.value:
+            bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
 
     # Subclasses fill these in.
     def _draw(self) -> None:
