@@ -320,3 +320,130 @@ def check_init_explorer(page):
     stds = re.search(r"activation std, layer 1 .. last\s+([^\n]+)", new_text).group(1).split()
     assert len(stds) == 6 and all(0.3 < float(s) < 1.0 for s in stds), new_text  # batch norm's scale
     save_screenshot(page, explorer, "browser_init_explorer.png")
+
+
+# --- issue 15: what a learner meets first ------------------------------------------------------
+
+def table_lr(readout_text: str) -> float:
+    """Run A's learning rate in the stepper's readout."""
+    return float(re.search(r"\bA\s+\S+\s+(\S+)\s+\d+\s+\(", readout_text).group(1))
+
+
+def line_count(page, locator) -> int:
+    """How many lines the text of an element takes on the screen."""
+    return page.evaluate("el => { const range = document.createRange(); range.selectNodeContents(el);"
+                         " return new Set([...range.getClientRects()].map(r => Math.round(r.top)))"
+                         ".size; }", locator.element_handle())
+
+
+def test_stepper_details_in_jupyterlab(chromium, jupyter_lab):
+    drive(chromium, jupyter_lab, "stepper", check_stepper_details,
+          "browser_stepper_details_failure.png")
+
+
+def check_stepper_details(page):
+    """02: one picture (the widget's), a fine log slider that keeps a typed value, settings kept
+    on a new surface (unless they diverge there, said in the readout), numbers on one line."""
+    stepper = wait_until_all_cells_ran(page, "course-GradientDescentStepper")
+    cell = page.locator(".jp-CodeCell", has=stepper)
+    assert cell.locator(".jp-OutputArea-output img").count() == 1, "a second, static picture"
+    readout = stepper.locator(".course-readout")
+    slider = stepper.locator(".widget-hslider", has=page.get_by_text("learning rate", exact=True))
+    value = slider.locator(".widget-readout")
+    assert table_lr(readout.inner_text()) == 0.3
+
+    text = readout.inner_text()
+    stepper.scroll_into_view_if_needed()
+    handle = slider.locator(".noUi-handle").first.bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 25, y, steps=5)
+    page.mouse.up()
+    dragged = table_lr(wait_for_text_change(readout, text))
+    assert 1.2 < dragged / 0.3 < 2.2, f"a 25-pixel drag moved lr from 0.3 to {dragged}"
+
+    for typed, kept in (("0.3", 0.3), ("0.9", 0.9)):  # 0.3 would snap to 0.302 on the slider
+        text = readout.inner_text()
+        value.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(typed)
+        page.keyboard.press("Enter")
+        assert table_lr(wait_for_text_change(readout, text)) == kept
+
+    surface = stepper.locator("select").first
+    text = readout.inner_text()
+    surface.select_option("bowl")  # 0.9 converges on the bowl (lr < 1): kept
+    text = wait_for_text_change(readout, text)
+    assert table_lr(text) == 0.9 and "Note:" not in text
+    surface.select_option("rosenbrock")  # 0.9 diverges there: the surface's default, and why
+    text = wait_for_text_change(readout, text)
+    assert "the learning rate 0.9 diverges on rosenbrock" in text and table_lr(text) < 0.01
+
+    surface.select_option("bowl")
+    text = wait_for_text_change(readout, text)
+    button(stepper, "Run N").click()
+    page.wait_for_function(  # every widget message is handled: the readout shows step 50
+        "el => /\\bA\\s+\\S+\\s+\\S+\\s+50\\s+\\(/.test(el.innerText)", arg=readout.element_handle())
+    text = readout.inner_text()
+    row = readout.locator("tr").nth(1)
+    point = row.locator("td").nth(4)
+    assert re.fullmatch(r"\(\S+, \S+\)", point.inner_text()) and "e-0" not in text, text
+    assert all(line_count(page, row.locator("td").nth(i)) == 1 for i in range(7)), text
+    save_screenshot(page, stepper, "browser_stepper_details.png")
+
+
+def test_playground_shows_the_optimizer_in_jupyterlab(chromium, jupyter_lab):
+    drive(chromium, jupyter_lab, "playground", check_playground_optimizer,
+          "browser_playground_optimizer_failure.png")
+
+
+def check_playground_optimizer(page):
+    """10: the readout names the optimizer and its rate; another optimizer at step 0 shows."""
+    playground = wait_until_all_cells_ran(page, "course-NetworkPlayground")
+    readout, figure = playground.locator(".course-readout"), playground.locator("img.course-figure")
+    text, source = readout.inner_text(), figure.get_attribute("src")
+    assert re.search(r"optimizer\s+adam", text) and re.search(r"learning rate\s+\S+", text)
+    menus = playground.locator("select")
+    optimizer = next(menus.nth(i) for i in range(menus.count())
+                     if "rmsprop" in menus.nth(i).inner_text())
+    optimizer.select_option("rmsprop")
+    text = wait_for_text_change(readout, text)
+    assert re.search(r"optimizer\s+rmsprop", text) and readout_step(text, PLAYGROUND_STEP) == 0
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[figure.element_handle(), source])
+    save_screenshot(page, playground, "browser_playground_optimizer.png")
+
+
+def test_failures_show_plain_messages_in_jupyterlab(chromium, jupyter_lab):
+    """01: a test cell run first says which cell to run; after Run All the failing test shows
+    its message and its own line, not the library's frames."""
+    url, token, _ = jupyter_lab
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    with screenshot_on_failure(page, "browser_failure_display_failure.png"):
+        page.goto(f"{url}/lab/workspaces/failures/tree/01_derivatives/01_derivatives.ipynb"
+                  f"?reset&token={token}")
+        page.locator(".jp-Notebook").first.wait_for()
+        page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for()
+        test_cell = page.locator(".jp-CodeCell", has_text="# Exercise 1 (2 points)").first
+        test_cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        output = test_cell.locator(".jp-OutputArea-output")
+        output.get_by_text("Not run yet").wait_for()
+        shown = output.inner_text()
+        assert "`numerical_derivative` is not defined" in shown
+        assert "Run the answer cell of Exercise 1" in shown and "Traceback" not in shown
+        page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for()
+
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        output.get_by_text("Test failed").wait_for()
+        shown = output.inner_text()
+        assert "numerical_derivative is not implemented yet" in shown
+        assert "checks.py" not in shown and "Traceback" not in shown
+        assert len(shown.splitlines()) <= 4, shown
+        test_cell.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        test_cell.screenshot(path=str(ARTIFACTS / "browser_failure_display.png"))
+    page.close()

@@ -742,7 +742,7 @@ def test_stepper_keeps_run_b_between_1d_surfaces_only():
 
 def test_log_sliders_are_fine_and_keep_a_typed_value():
     stepper = W.GradientDescentStepper("bowl", "sgd")
-    assert stepper.lr.step == 0.01 and stepper.lr.layout.width == "560px"
+    assert stepper.lr.step == 0.01 and stepper.lr.layout.max_width == "760px"
     stepper.lr.value = 0.3  # what typing 0.3 into the slider's number sends
     assert stepper.lr.value == 0.3 and stepper.run.lr == 0.3
     playground = W.NetworkPlayground("xor", hidden_size=4)

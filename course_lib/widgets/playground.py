@@ -58,7 +58,7 @@ class NetworkPlayground(Tool):
                                           value=optimizer_name(optimizer), description="optimizer")
         self.lr = log_slider("learning rate", first.lr)
         controls = widgets.VBox([widgets.HBox([self.dataset, self.hidden_size, self.activation]),
-                                 widgets.HBox([self.optimizer, self.lr])])
+                                 widgets.HBox([self.optimizer]), self.lr])
         super().__init__(controls, figsize=(11.0, 3.8))
         self.run_steps.value = 100
         self._rebuild(lambda: first, raise_errors=True)

@@ -46,7 +46,7 @@ class OptimizerRace(LandscapeTool):
         self.enabled = {name: widgets.Checkbox(value=name in chosen, description=name,
                                                indent=False, layout=widgets.Layout(width="110px"))
                         for name in OPTIMIZERS}
-        self.lrs = {name: log_slider("lr", 0.01) for name in OPTIMIZERS}
+        self.lrs = {name: log_slider("lr", 0.01, width="340px") for name in OPTIMIZERS}
         rows = [widgets.HBox([self.enabled[name], self.lrs[name]]) for name in OPTIMIZERS]
         grid = widgets.GridBox(rows,
                                layout=widgets.Layout(grid_template_columns="repeat(2, 460px)"))

@@ -63,8 +63,8 @@ class GradientDescentStepper(LandscapeTool):
         self.compare_lr = log_slider("learning rate B", 1.0)
         self.momentum = widgets.FloatSlider(value=0.9, min=0.0, max=0.999, step=0.01,
                                             continuous_update=False, description="momentum")
-        controls = widgets.VBox([widgets.HBox([self.surface, self.optimizer]),
-                                 widgets.HBox([self.lr, self.compare_lr, self.momentum]),
+        controls = widgets.VBox([widgets.HBox([self.surface, self.optimizer, self.momentum]),
+                                 self.lr, self.compare_lr,
                                  self.start_box])
         super().__init__(controls, figsize=(10.0, 4.0))
         self._set_landscape(landscape, lr, momentum, start, compare_lr, raise_errors=True)
