@@ -201,9 +201,12 @@ def test_the_self_check_runs_in_the_students_terminal_in_the_browser(tmp_path):
     from grading_tools import hidden_test_lines, read, release_notebook, source_notebook
     from playwright.sync_api import sync_playwright
     # the terminal keeps its text in the page (for screen readers), where the test can read it
-    settings = tmp_path / "jupyterlab_settings_dir" / "@jupyterlab" / "terminal-extension"
-    settings.mkdir(parents=True)
-    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"screenReaderMode": True}))
+    # and no autosave: the notebooks opened here are the checkout's own
+    settings = tmp_path / "jupyterlab_settings_dir" / "@jupyterlab"
+    for plugin, values in (("terminal-extension", {"screenReaderMode": True}),
+                           ("docmanager-extension", {"autosave": False})):
+        (settings / plugin).mkdir(parents=True)
+        (settings / plugin / "plugin.jupyterlab-settings").write_text(json.dumps(values))
     notebook = release_notebook("01_derivatives")
     before = notebook.read_bytes()
     command = "python3 course.py check notebooks/01_derivatives/01_derivatives.ipynb"
