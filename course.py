@@ -128,7 +128,8 @@ def test_arguments(rest: list[str]) -> list[str]:
 def check_invocation(rest: list[str]) -> list[str]:
     """The arguments (after the Python executable) of `course.py check NOTEBOOK`: the grading
     system's `check` of this course. It runs in the user's folder, so that a relative NOTEBOOK
-    path means what it says."""
+    path means what it says.
+    """
     return ["-m", "course_lib.grading", "--root", str(ROOT), "check", *rest]
 
 

@@ -44,7 +44,8 @@ def _is_cell(filename: str) -> bool:
 
 def not_run_yet(value: BaseException) -> list[str] | None:
     """The lines to show for a NameError raised by a test cell itself, or None for any other
-    error (a NameError inside a student's function is the student's own to read)."""
+    error (a NameError inside a student's function is the student's own to read).
+    """
     frames = traceback.extract_tb(value.__traceback__)
     if not isinstance(value, NameError) or not frames or not _is_cell(frames[-1].filename):
         return None

@@ -129,7 +129,8 @@ class SignalState:
 
 def histogram_range(activation: str, outputs) -> tuple[float, float]:
     """The x range of a hidden layer's histogram: the activation's own range where it has one
-    (tanh (-1, 1), sigmoid (0, 1)), for ReLU 0 to the largest output (at least 1e-3)."""
+    (tanh (-1, 1), sigmoid (0, 1)), for ReLU 0 to the largest output (at least 1e-3).
+    """
     if activation == "tanh":
         return -1.0, 1.0
     if activation == "sigmoid":

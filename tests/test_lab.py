@@ -23,6 +23,7 @@ from pathlib import Path
 import processes
 import pytest
 import websocket
+from grading_tools import hidden_test_lines, read, release_notebook, source_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "notebooks/00_start_here/00_start_here.ipynb"
@@ -190,16 +191,9 @@ def test_jupyterlab_switches_to_korean_and_back_and_opens_a_korean_edition(tmp_p
 
 
 @pytest.mark.browser
-def test_the_self_check_runs_in_the_students_terminal_in_the_browser(tmp_path):
+def test_the_self_check_runs_in_the_students_terminal_in_the_browser(tmp_path, chromium):
     """00's command, typed into a terminal opened from JupyterLab's menu: the scores and the
     messages, no hidden test, and the learner's notebook unchanged."""
-    if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail("COURSE_REQUIRE_BROWSER=1 but Chromium or playwright is missing")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sys.path.insert(0, str(ROOT / "tests"))
-    from grading_tools import hidden_test_lines, read, release_notebook, source_notebook
-    from playwright.sync_api import sync_playwright
     # the terminal keeps its text in the page (for screen readers), where the test can read it
     # and no autosave: the notebooks opened here are the checkout's own
     settings = tmp_path / "jupyterlab_settings_dir" / "@jupyterlab"
@@ -210,52 +204,43 @@ def test_the_self_check_runs_in_the_students_terminal_in_the_browser(tmp_path):
     notebook = release_notebook("01_derivatives")
     before = notebook.read_bytes()
     command = "python3 course.py check notebooks/01_derivatives/01_derivatives.ipynb"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])
+    with course_lab(tmp_path) as (printed, _, _):
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(180_000)
+        page.goto(printed)
+        page.locator(".jp-Notebook").first.wait_for()
+        page.get_by_role("menuitem", name="File", exact=True).click()
+        page.locator(".lm-Menu-item", has_text="New").first.hover()
+        page.get_by_role("menuitem", name="Terminal", exact=True).click()
+        terminal = page.locator(".jp-Terminal").first
+        terminal.locator(".xterm").first.wait_for()
+        page.wait_for_function(  # the prompt, in the course folder
+            "name => (document.querySelector('.jp-Terminal .xterm-accessibility-tree')"
+            " || {}).innerText?.includes(name)", arg=ROOT.name)
+        terminal.click()
+        page.keyboard.type(command + "\n")
+        page.wait_for_function(
+            "() => (document.querySelector('.jp-Terminal .xterm-accessibility-tree')"
+            " || {}).innerText?.includes('Autograded tests:')")
+        text = page.evaluate("() => document.querySelector("
+                             "'.jp-Terminal .xterm-accessibility-tree').innerText")
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / "browser_self_check_terminal.png"))
+        # a solution opened beside it says what it is, first thing, and its tab's
+        # tooltip gives its folder (the file names are the same)
+        page.goto(printed.replace(START, "solutions/01_derivatives/01_derivatives.ipynb"))
+        shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        first_cell = shown.locator(".jp-Cell").first
         try:
-            with course_lab(tmp_path) as (printed, _, _):
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.set_default_timeout(180_000)
-                page.goto(printed)
-                page.locator(".jp-Notebook").first.wait_for()
-                page.get_by_role("menuitem", name="File", exact=True).click()
-                page.locator(".lm-Menu-item", has_text="New").first.hover()
-                page.get_by_role("menuitem", name="Terminal", exact=True).click()
-                terminal = page.locator(".jp-Terminal").first
-                terminal.locator(".xterm").first.wait_for()
-                page.wait_for_function(  # the prompt, in the course folder
-                    "name => (document.querySelector('.jp-Terminal .xterm-accessibility-tree')"
-                    " || {}).innerText?.includes(name)", arg=ROOT.name)
-                terminal.click()
-                page.keyboard.type(command + "\n")
-                page.wait_for_function(
-                    "() => (document.querySelector('.jp-Terminal .xterm-accessibility-tree')"
-                    " || {}).innerText?.includes('Autograded tests:')")
-                text = page.evaluate("() => document.querySelector("
-                                     "'.jp-Terminal .xterm-accessibility-tree').innerText")
-                ARTIFACTS = ROOT / "test-artifacts"
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / "browser_self_check_terminal.png"))
-                # a solution opened beside it says what it is, first thing, and its tab's
-                # tooltip gives its folder (the file names are the same)
-                page.goto(printed.replace(START, "solutions/01_derivatives/01_derivatives.ipynb"))
-                shown = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-                first_cell = shown.locator(".jp-Cell").first
-                try:
-                    first_cell.locator(".jp-RenderedMarkdown strong",
-                                       has_text="SOLUTION notebook").wait_for(timeout=60_000)
-                finally:
-                    page.screenshot(path=str(ARTIFACTS / "browser_solution_tab.png"))
-                solution = first_cell.locator(".jp-RenderedMarkdown").inner_text()
-                tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first
-                caption = tab.get_attribute("title") or ""
-                page.close()
+            first_cell.locator(".jp-RenderedMarkdown strong",
+                               has_text="SOLUTION notebook").wait_for(timeout=60_000)
         finally:
-            browser.close()
+            page.screenshot(path=str(artifacts / "browser_solution_tab.png"))
+        solution = first_cell.locator(".jp-RenderedMarkdown").inner_text()
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first
+        caption = tab.get_attribute("title") or ""
+        page.close()
     assert "Exercise 1 (test_numerical_derivative): 0 of 2 points, not yet" in text, text
     assert "numerical_derivative is not implemented yet" in text
     assert "Autograded tests: 0 of 9 points" in text and "Traceback" not in text

@@ -20,9 +20,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from grading_tools import (ROOT, SOLUTION_MARKERS, grade_id, hidden_test_lines, is_answer, read,
-                           release_notebook, source_notebook)
+from grading_tools import (
+    ROOT,
+    SOLUTION_MARKERS,
+    grade_id,
+    hidden_test_lines,
+    is_answer,
+    read,
+    release_notebook,
+    source_notebook,
+)
 
 NAME = "01_derivatives"
 spec = importlib.util.spec_from_file_location("course_entry", ROOT / "course.py")

@@ -89,7 +89,8 @@ class ClearHiddenTestsOfTests(ClearHiddenTests):
 
 def feedback_template_dirs() -> list[str]:
     """Template folders of the feedback page: the course's `course_feedback`, then nbgrader's
-    `feedback` it extends."""
+    `feedback` it extends.
+    """
     import nbgrader
     return [str(Path(__file__).parent / "feedback_templates"),
             str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
@@ -115,7 +116,8 @@ def allowed_attribute(tag: str, name: str, value: str) -> bool:
 
 def safe_html(html: str) -> str:
     """`html` with every tag and attribute outside the allowlist escaped into text: a student's
-    `<script>`, `onerror=` or `javascript:` link shows as what it is and does nothing."""
+    `<script>`, `onerror=` or `javascript:` link shows as what it is and does nothing.
+    """
     import bleach  # nbconvert's own sanitizer (its sanitize_html misses nbgrader's Markdown cells)
     return bleach.clean(html, tags=FEEDBACK_TAGS, attributes=allowed_attribute,
                         protocols={"http", "https", "mailto", "data"}, strip_comments=True)
@@ -138,7 +140,8 @@ class ShortenTestErrors(Preprocessor):
 
 def instructor_imports(source_notebook) -> tuple[list[str], set[str]]:
     """The import statements of the instructor's cells (not answers, not tests) and the names
-    they bind: what a test cell may use from the notebook without trusting the submission."""
+    they bind: what a test cell may use from the notebook without trusting the submission.
+    """
     statements, names = [], set()
     for cell in source_notebook.cells:
         meta = cell.metadata.get("nbgrader", {})

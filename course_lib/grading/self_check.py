@@ -29,8 +29,13 @@ import nbformat
 
 from course_lib.grading.autograding import TIME_LIMIT, grade_submission
 from course_lib.grading.course import CONFIG_FILE, Course
-from course_lib.grading.submission_check import (grade_id, is_test_cell, quoted, read_notebook,
-                                         without_control_characters)
+from course_lib.grading.submission_check import (
+    grade_id,
+    is_test_cell,
+    quoted,
+    read_notebook,
+    without_control_characters,
+)
 
 STUDENT = "self-check"
 # "# Exercise 3 (3 points): tests for numerical_gradient. ..." -> "Exercise 3"
@@ -39,7 +44,8 @@ EXERCISE_LINE = re.compile(r"#\s*(Exercise\s+[\w.]+)")
 
 class SelfCheckError(ValueError):
     """The notebook cannot be checked (not found, unreadable, not of this course); the message
-    says why and what to do."""
+    says why and what to do.
+    """
 
 
 @dataclass
@@ -238,7 +244,8 @@ def report(notebook_path: Path, outcome, results: list[TestResult]) -> str:
 
 def run(course: Course, notebook_path: Path, time_limit: float = TIME_LIMIT) -> int:
     """The `check` command: print the report; the exit status is 0 when every autograded test
-    passed, 1 when some did not, 2 when the notebook could not be checked."""
+    passed, 1 when some did not, 2 when the notebook could not be checked.
+    """
     try:
         outcome, results = check(course, notebook_path, time_limit)
     except SelfCheckError as error:

@@ -15,7 +15,8 @@ def log_slider(description: str, value: float, low: int = -4, high: int = 1,
                width: str = LOG_SLIDER_WIDTH):
     """A learning-rate slider whose position is log10(value): 1e-4 ... 10, wide and fine.
 
-    Give it a row of its own (an HBox shares its width among its children)."""
+    Give it a row of its own (an HBox shares its width among its children).
+    """
     return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=LOG_STEP,
                                   description=description, readout_format=".3g",
                                   continuous_update=False, style={"description_width": "initial"},

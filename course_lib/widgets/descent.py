@@ -1,5 +1,6 @@
 """One optimizer walking on one landscape (`GradientDescentRun`), and what the Hessian says
-where it stops."""
+where it stops.
+"""
 from __future__ import annotations
 
 import numpy as np

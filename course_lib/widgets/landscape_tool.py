@@ -56,7 +56,7 @@ class LandscapeTool(Tool):
         self.start_sliders = [
             widgets.FloatSlider(value=float(value), min=low, max=high, step=(high - low) / 200,
                                 continuous_update=False, description=f"start {'xy'[i]}")
-            for i, ((low, high), value) in enumerate(zip(landscape.bounds, start))]
+            for i, ((low, high), value) in enumerate(zip(landscape.bounds, start, strict=True))]
         for slider in self.start_sliders:
             slider.observe(self._on_setting, names="value")
         self.start_box.children = self.start_sliders
@@ -92,7 +92,7 @@ class LandscapeTool(Tool):
         self.landscape_axes, self.loss_axis = list(axes[:-1]), axes[-1]
         self.path_lines, self.arrows, self._panel_of = {}, {}, {}
         colors = {label: plotting.PALETTE[i] for i, label in enumerate(self.state.runs)}
-        for ax, labels in zip(self.landscape_axes, panels):
+        for ax, labels in zip(self.landscape_axes, panels, strict=True):
             plotting.plot_landscape(self.state.landscape, ax, levels=20, resolution=120)
             for label in labels:
                 run = self.state.runs[label]
@@ -135,7 +135,8 @@ class LandscapeTool(Tool):
 
     def _panel_title(self, runs) -> str:
         """The landscape's name, and how the run ended once it has (the step count is in the
-        readout: a title that changed every step would cost a full draw per step)."""
+        readout: a title that changed every step would cost a full draw per step).
+        """
         name = self.state.landscape.name
         if len(runs) == 1 and not runs[0].running:
             how = runs[0].stationary_kind or runs[0].status
@@ -146,7 +147,8 @@ class LandscapeTool(Tool):
     def _update_arrow(arrow, run, ax) -> None:
         """Put the arrow at the current point, pointing along -grad f (downhill). Its length is
         |grad| relative to the largest |grad| of the run so far, times 12% of the panel's width:
-        long on steep ground, shrinking as the gradient vanishes."""
+        long on steep ground, shrinking as the gradient vanishes.
+        """
         gradient, norm = run.gradient, run.grad_norms[-1]
         arrow.set_visible(run.running and norm > 0)
         if not arrow.get_visible():

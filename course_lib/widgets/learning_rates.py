@@ -4,8 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.widgets.descent import GradientDescentRun
-from course_lib.widgets.settings import (ADAPTIVE_OPTIMIZERS, as_landscape, check_start,
-                                         optimizer_name)
+from course_lib.widgets.settings import (
+    ADAPTIVE_OPTIMIZERS,
+    as_landscape,
+    check_start,
+    optimizer_name,
+)
 
 
 def _curvature(landscape, points) -> float:

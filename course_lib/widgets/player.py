@@ -30,7 +30,8 @@ class Player:
     def start(self, frame: Callable[[], bool], interval: float,
               on_end: Callable[[], None]) -> None:
         """Play `frame` until it returns False or `stop` is called; then `on_end()`, unless a
-        newer start has replaced this one. Does nothing while already playing."""
+        newer start has replaced this one. Does nothing while already playing.
+        """
         if self.playing:
             return
         stop = self._stop = threading.Event()

@@ -137,7 +137,8 @@ class PlaygroundState(Status):
     def _record(self) -> None:
         """Append the loss and accuracy on the training (and held-out) points; a loss that is
         not finite is not recorded but stops the run, so the history holds only numbers that can
-        be drawn."""
+        be drawn.
+        """
         with np.errstate(all="ignore"):
             measured = self._measure("", self.x, self.t)
             if len(self.x_holdout):

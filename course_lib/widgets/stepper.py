@@ -11,8 +11,12 @@ from course_lib.widgets.descent import GradientDescentRun
 from course_lib.widgets.landscape_tool import LandscapeTool
 from course_lib.widgets.learning_rates import diverging_lr, lr_problem, suggested_lr
 from course_lib.widgets.race import OptimizerRaceState
-from course_lib.widgets.settings import (MOMENTUM_PARAMETER, as_landscape, momentum_settings,
-                                         optimizer_name)
+from course_lib.widgets.settings import (
+    MOMENTUM_PARAMETER,
+    as_landscape,
+    momentum_settings,
+    optimizer_name,
+)
 
 
 class GradientDescentStepper(LandscapeTool):
@@ -95,7 +99,8 @@ class GradientDescentStepper(LandscapeTool):
         """Keep the optimizer, momentum and learning rates on the new surface where they still
         make sense; a learning rate that diverges there goes back to the surface's default, and
         the readout says so. (Run B's rate is kept between 1-D surfaces only: on 2-D there is
-        no run B.) The start point is the new surface's own."""
+        no run B.) The start point is the new surface's own.
+        """
         optimizer = self.optimizer.value
         momentum = None if self.momentum.disabled else self.momentum.value
         problem = lr_problem(landscape, optimizer, self.lr.value,
@@ -108,7 +113,8 @@ class GradientDescentStepper(LandscapeTool):
 
     def _default_lrs(self, optimizer: str, start) -> tuple[float, float]:
         """(lr of run A, lr of run B): in 1-D, B diverges and A, 4 times smaller, converges
-        (adaptive optimizers, whose steps are about lr long, may not diverge at all)."""
+        (adaptive optimizers, whose steps are about lr long, may not diverge at all).
+        """
         lr = suggested_lr(self._landscape, optimizer, start)
         if self._landscape.dim == 2:
             return lr, self.compare_lr.value

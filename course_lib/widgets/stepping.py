@@ -18,7 +18,8 @@ class Steps:
 
 class Status(Steps):
     """A state moved by one `optimizer` that stops by itself: `status` says how ("running",
-    "diverged", ...), `message` says why in one sentence."""
+    "diverged", ...), `message` says why in one sentence.
+    """
 
     status, message = "running", ""
 

@@ -61,7 +61,8 @@ class Tool(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, with its current picture as the fallback of a front end that cannot
-        show widgets (a static viewer, a PDF export): one figure, never a second one beside it."""
+        show widgets (a static viewer, a PDF export): one figure, never a second one beside it.
+        """
         bundle = super()._repr_mimebundle_(**kwargs)
         if self.image.value:
             bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
@@ -79,7 +80,8 @@ class Tool(widgets.VBox):
 
     def _guarded(self, action, *args) -> None:
         """Run `action` under the lock; show an exception in the readout instead of losing it
-        in the kernel log (a student's network class may raise anything)."""
+        in the kernel log (a student's network class may raise anything).
+        """
         try:
             with self._lock:
                 action(*args)
@@ -124,7 +126,8 @@ class Tool(widgets.VBox):
 
     def _animate(self, *artists) -> None:
         """Mark artists that change every step: a full draw leaves them out, `_render` blits
-        them."""
+        them.
+        """
         for artist in artists:
             if artist is not None:
                 artist.set_animated(True)
