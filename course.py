@@ -89,6 +89,22 @@ def student_config() -> Path:
     return folder
 
 
+# The course runs offline: JupyterLab does not fetch Jupyter's news nor ask the learner about it.
+LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                                 "checkForUpdates": False}}
+
+
+def lab_settings() -> Path:
+    """Write the course's JupyterLab defaults where this environment's JupyterLab reads them
+    (`overrides.d` in its application settings); return the file. A learner's own settings
+    still win.
+    """
+    path = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "course.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(LAB_SETTINGS, indent=1))
+    return path
+
+
 def lab_invocation(rest: list[str]) -> tuple[list[str], dict[str, str]]:
     """The arguments (after the Python executable) and environment of `course.py lab`.
 
@@ -97,6 +113,7 @@ def lab_invocation(rest: list[str]) -> tuple[list[str], dict[str, str]]:
     --no-browser, --ip, --port) go to JupyterLab.
     """
     rest = list(rest)
+    lab_settings()
     env = {"PATH": f"{venv_python().parent}{os.pathsep}{os.environ.get('PATH', '')}",
            "VIRTUAL_ENV": str(VENV)}
     if "--instructor" in rest:

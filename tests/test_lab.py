@@ -227,6 +227,9 @@ def test_the_self_check_runs_in_the_students_terminal_in_the_browser(tmp_path, c
         artifacts = ROOT / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "browser_self_check_terminal.png"))
+        # offline, so no question about Jupyter's news either
+        asked = page.get_by_text("Would you like to get notified about official Jupyter news?")
+        assert asked.count() == 0
         # a solution opened beside it says what it is, first thing, and its tab's
         # tooltip gives its folder (the file names are the same)
         page.goto(printed.replace(START, "solutions/01_derivatives/01_derivatives.ipynb"))
