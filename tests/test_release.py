@@ -118,7 +118,7 @@ def test_source_follows_the_notebook_format(name):
     ids = [cell.id for cell in nb.cells]
     assert len(ids) == len(set(ids)), "duplicate cell ids"
     # a learner who opens it sees first that this is the solution, and where their copy is
-    assert is_solution_note(nb.cells[0]) and "**SOLUTION notebook**" in nb.cells[0].source
+    assert is_solution_note(nb.cells[0]) and "**SOLUTION notebook" in nb.cells[0].source
     assert f"notebooks/{name}/{path.name}" in nb.cells[0].source
     assert not any(map(is_solution_note, nb.cells[1:]))
     graded = [cell for cell in nb.cells if nbgrader_meta(cell)]

@@ -89,10 +89,10 @@ def test_untouched_release_scores_zero_with_the_plain_messages(tmp_path):
 
 @pytest.mark.slow
 def test_code_that_raises_inside_a_hidden_test_is_scored_without_showing_the_test(tmp_path):
-    # right for the visible cases (default step), raising for the hidden ones with other steps
+    # right for the visible cases (all at positive points), raising for a hidden one (x = -2)
     answer = ("def numerical_derivative(f, x, h=1e-4):\n"
-              "    if h != 1e-4:\n"
-              "        raise ValueError('only the default step, please')\n"
+              "    if x < 0:\n"
+              "        raise ValueError('only positive points, please')\n"
               "    return (f(x + h) - f(x - h)) / (2 * h)\n")
     learner = tmp_path / f"{NAME}.ipynb"
     nbformat.write(solved(NAME, numerical_derivative=answer), learner)
@@ -103,7 +103,7 @@ def test_code_that_raises_inside_a_hidden_test_is_scored_without_showing_the_tes
     assert [lines[f"Exercise {n}"] for n in (2, 3, 4)] == [
         "2 of 2 points, passed", "3 of 3 points, passed", "2 of 2 points, passed"]
     block = result.stdout.split("Exercise 1 (test_numerical_derivative)")[1].split("\nwhy_roundoff")[0]
-    assert "The visible tests pass." in block and "only the default step, please" in block
+    assert "The visible tests pass." in block and "only positive points, please" in block
     assert "Autograded tests: 7 of 9 points" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert_no_hidden_test_line(result.stdout + result.stderr)
