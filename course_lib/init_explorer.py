@@ -21,12 +21,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .deep_network import DeepNet
-from .initialization import WEIGHT_INITS
-from .network import ACTIVATION_LAYERS
-from .validation import check_choice, check_count, check_positive
-from .widgets import DPI, ERROR_COLOR, png_bytes
-from .widgets.readout import html_table
+from course_lib.deep_network import DeepNet
+from course_lib.initialization import WEIGHT_INITS
+from course_lib.network import ACTIVATION_LAYERS
+from course_lib.validation import check_choice, check_count, check_positive
+from course_lib.widgets import DPI, ERROR_COLOR, png_bytes
+from course_lib.widgets.readout import html_table
 
 MAX_DEPTH = 10
 # Gradient norms are drawn on a log axis; an exact 0 (zero initialization) sits on this floor.
@@ -150,7 +150,8 @@ def plot_signal(state: SignalState, figure: Figure, bins: int = 30) -> dict:
     grid = figure.add_gridspec(2, state.depth, height_ratios=[1, 1.1], left=0.06, right=0.98,
                                bottom=0.1, top=0.84, hspace=0.55, wspace=0.25)
     histograms = [figure.add_subplot(grid[0, i]) for i in range(state.depth)]
-    for layer, (ax, outputs) in enumerate(zip(histograms, state.hidden_outputs), start=1):
+    for layer, (ax, outputs) in enumerate(zip(histograms, state.hidden_outputs, strict=True),
+                                          start=1):
         low, high = histogram_range(state.activation, outputs)
         counts, edges = np.histogram(outputs, bins=bins, range=(low, high))
         ax.stairs(counts, edges, fill=True, color="tab:blue")  # one artist, not `bins` bars
@@ -165,7 +166,7 @@ def plot_signal(state: SignalState, figure: Figure, bins: int = 30) -> dict:
     norms.bar(layers, shown, color=["tab:orange"] * state.depth + ["tab:gray"])
     norms.set_yscale("log")
     norms.set_ylim(min(shown.min() / 10, 1e-3), max(shown.max() * 10, 10.0))
-    for layer, value in zip(layers, state.grad_norms):
+    for layer, value in zip(layers, state.grad_norms, strict=True):
         if value == 0:
             norms.text(layer, NORM_FLOOR * 3, "0", ha="center", fontsize=8, color=ERROR_COLOR)
     norms.set(xticks=layers, xlabel="layer (last: output)", title="|dL/dW| per layer")
