@@ -13,6 +13,7 @@ from course_lib.grading.nbgrader_plugins import (
     ClearHiddenTestsOfTests,
     DropSolutionNotes,
     JudgedExecute,
+    SafeCollect,
     ShortenTestErrors,
     StripEditorState,
     feedback_template_dirs,
@@ -46,6 +47,9 @@ c.GenerateAssignment.preprocessors = [
     StripEditorState,
 ]
 
+# Collecting from the exchange: ordinary files only (nbgrader's own copy follows a student's links).
+c.ExchangeFactory.collect = SafeCollect
+
 # Grading: every cell gets at most this long (an endless loop costs one cell, not the class);
 # a deleted or edited test cell is put back from the gradebook before the notebook runs.
 c.Execute.timeout = 120  # the slowest cell (training in 09) takes ~20 s on a busy 2-core machine
@@ -55,9 +59,10 @@ c.LimitOutput.max_lines = 200       # a huge print is cut short ...
 c.LimitOutput.max_traceback = 60    # ... and so is a runaway traceback
 
 # Student code is untrusted. JudgedExecute (nbgrader's Execute in its place) starts each kernel in
-# a sandbox: CPU, memory, process and file-size limits, no network, an unprivileged user that sees
-# only its own submission (course_lib/grading/sandbox/; `isolation_report()` says what this
-# machine can do). Test cells never run in the kernel: a trusted judge process runs them and calls
+# a sandbox: bubblewrap with an allowlisted view (Python, course_lib, a private size-limited
+# scratch; not the notebook under grading), no network, no other processes, a seccomp filter, an
+# unprivileged user id of its own, a cgroup and setrlimit limits (course_lib/grading/sandbox/;
+# `isolation_report()` says what this machine can do). Test cells never run in the kernel: a trusted judge process runs them and calls
 # the submission's functions with plain data (course_lib/grading/judge/), so redefining numpy, the
 # checks or builtins in the notebook earns nothing, and the hidden tests never reach the kernel.
 c.Autograde.autograde_preprocessors = [
@@ -73,6 +78,8 @@ c.SandboxedKernelManager.cpu_seconds = 600       # per kernel (a whole notebook)
 c.SandboxedKernelManager.memory_bytes = 4 << 30  # address space
 c.SandboxedKernelManager.processes = 256         # processes and threads of the sandbox user
 c.SandboxedKernelManager.file_bytes = 64 << 20   # largest file a notebook may write
+c.SandboxedKernelManager.disk_bytes = 256 << 20  # all it writes: working folder, /tmp, home
+c.SandboxedKernelManager.cpu_cores = 1.0         # of the machine's cores, for all its processes
 
 # Feedback: nbgrader would show the hidden tests, and a traceback would still quote them.
 # (nbgrader's ClearHiddenTests also stops on its marker typed into an answer: ours reads only the

@@ -36,10 +36,19 @@ CHROMIUM_ARGS = [
 
 def pytest_runtest_setup(item):
     """`@pytest.mark.root`: the test needs root (OS users, namespaces, user ids); it skips for an
-    ordinary user, or fails under COURSE_REQUIRE_ROOT=1, as CI runs."""
+    ordinary user, or fails under COURSE_REQUIRE_ROOT=1, as CI runs. `@pytest.mark.root(sandbox=
+    True)`: it also needs bubblewrap to work (else the fallback would be tested); that skips, or
+    fails under COURSE_REQUIRE_SANDBOX=1."""
     marker = item.get_closest_marker("root")
-    if marker is not None and os.geteuid() != 0:
+    if marker is None:
+        return
+    if os.geteuid() != 0:
         skip_or_fail("COURSE_REQUIRE_ROOT", marker.kwargs.get("reason", "this test needs root"))
+    if marker.kwargs.get("sandbox"):
+        from course_lib.grading.sandbox.kernel import sandbox_mode  # late: Unix only
+        if sandbox_mode() != "bubblewrap":
+            skip_or_fail("COURSE_REQUIRE_SANDBOX",
+                         "bubblewrap (Debian bubblewrap) does not work here")
 
 
 @pytest.fixture

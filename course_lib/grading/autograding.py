@@ -24,9 +24,11 @@ to start processes (for Dask workers: the setting `distributed.worker.daemon: Fa
 """
 from __future__ import annotations
 
+import faulthandler
 import json
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -250,10 +252,13 @@ def run_autograde(root: Path, assignment: str, student: str, time_limit: float,
 
 def autograde_in_child(sender, root: str, assignment: str, student: str, log: str) -> None:
     """Body of the child process: grade, send nbgrader's result back."""
+    from course_lib.grading.sandbox.kernel import private_mounts
+    private_mounts()  # the kernels' scratch file systems end with this process, however it ends
     with open(log, "a") as stream:  # nbgrader's messages and the kernel's go to the log
         os.dup2(stream.fileno(), 1)
         os.dup2(stream.fileno(), 2)
     os.environ.update(nbgrader_environment())
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1`: where it hangs, in the log
     try:
         course = Course.open(Path(root))
         course.config.CourseDirectory.submitted_directory = PREPARED_DIRECTORY
@@ -305,7 +310,8 @@ def shorten_outputs(cell) -> list[int]:
 
 def shorten_long_outputs(folder: Path, notes: list[str] = ()) -> list[str]:
     """Cut over-long outputs in the graded notebooks of `folder`; add `notes` and notes on what
-    was cut to each notebook; return them all."""
+    was cut to each notebook; return them all.
+    """
     all_notes = list(notes)
     for path in sorted(folder.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)

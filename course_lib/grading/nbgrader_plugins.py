@@ -16,30 +16,43 @@
   hidden tests from a test cell's source, but a failing cell's traceback still quotes the line
   that failed. Our test cells fail with a self-contained message (course_lib.checks), so the
   feedback keeps only that message.
+- `SafeCollect` is nbgrader's collect with its copy from the exchange replaced: nbgrader (root)
+  follows the links a student leaves in the inbound folder and copies what they point to (the
+  gradebook, solutions/, another student's files); this copy takes ordinary files only.
 - `JudgedExecute` replaces nbgrader's Execute when autograding: the kernel runs in a sandbox
-  (course_lib.grading.sandbox) and the test cells are judged by a trusted process
-  (course_lib.grading.judge).
+  (course_lib.grading.sandbox) and the test cells are judged by a trusted process (course_lib.grading.judge).
 """
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
 import os
 import queue
 import time
 from pathlib import Path
 
 import nbformat
+import zmq
 from jupyter_core.utils import ensure_async, run_sync
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool
 
 from course_lib.grading.judge.trusted import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
-from course_lib.grading.submission_check import is_test_cell
+from course_lib.grading.submission_check import (
+    copy_ordinary_files,
+    is_test_cell,
+    without_control_characters,
+)
 
+KERNEL_GONE = ("the notebook's kernel had stopped (it ran out of memory, or the code ended "
+               "it?); this test gets no points.")
+MAX_CELL_OUTPUT_BYTES = 4 << 20  # what one cell may print while graded; the rest is dropped
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
 EDITOR_CELL_KEYS = ("execution", "ExecuteTime", "widgets")
@@ -136,7 +149,40 @@ class ShortenTestErrors(Preprocessor):
         return cell, resources
 
 
+class SafeCollect(ExchangeCollect):
+    """nbgrader's collect, copying from the exchange through descriptors: no link is followed,
+    and links, sockets, pipes, devices and hard links are left out with a warning.
+    """
+
+    def do_copy(self, src, dest, log=None):
+        dest = Path(dest)
+        if dest.exists():  # nbgrader removed it before an update; never copy into a stale one
+            raise RuntimeError(f"{dest} exists already")
+        left_out = copy_ordinary_files(Path(src), dest, ignore=self.coursedir.ignore,
+                                       max_file_bytes=1000 * self.coursedir.max_file_size)
+        for item in left_out:
+            self.log.warning("not collected from %s: %s", without_control_characters(src),
+                             without_control_characters(item))
+
+
 # -- trusted judging while autograding --------------------------------------------------------
+
+def answer_definitions(source_notebook) -> set[str]:
+    """The functions and classes the answer cells of the instructor's notebook define: the
+    exercises, whose course_lib versions the graded kernel may not call.
+    """
+    names = set()
+    for cell in source_notebook.cells:
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        names |= {node.name for node in tree.body
+                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return names
+
 
 def instructor_imports(source_notebook) -> tuple[list[str], set[str]]:
     """The import statements of the instructor's cells (not answers, not tests) and the names
@@ -162,11 +208,21 @@ class JudgedExecute(Execute):
     """nbgrader's Execute, in a sandboxed kernel, with every autograded test cell judged outside it.
 
     Answer and other cells run in the student's kernel as usual (started by
-    `course_lib.grading.sandbox.kernel.SandboxedKernelManager`). A test cell is not sent to the
-    kernel: a trusted judge process runs it (`course_lib.grading.judge.trusted`), calling the
-    submission's functions in the kernel with plain data, and the cell's output becomes what the
-    judge printed or the error it raised.
+    `course_lib.grading.sandbox.kernel.SandboxedKernelManager`). A test cell is not sent to the kernel: a trusted
+    judge process runs it (`course_lib.grading.judge.trusted`), calling the submission's functions in the kernel
+    with plain data, and the cell's output becomes what the judge printed or the error it raised.
+
+    Hidden inputs stay hidden: the test cells are judged once the notebook's last cell has run
+    (in the order they appear), so no cell runs after a hidden test has called the student's
+    functions; what those functions print while judged is not collected; the message of an error
+    they raise is cut short (`judge.wire.MAX_STUDENT_MESSAGE`). A cell's output is cut at
+    MAX_CELL_OUTPUT_BYTES as it arrives, and the kernel's sockets drop a message over
+    `sandbox.MAX_MESSAGE_BYTES`: nothing large reaches this (root) process.
     """
+
+    # The kernel may lose an output message on purpose (see _iopub_broken): that ends its cell
+    # with a note, not with a timeout.
+    raise_on_iopub_timeout = Bool(False).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         # late: the sandbox needs Unix (fcntl, resource, libc), and nbgrader_config.py, which
@@ -180,13 +236,17 @@ class JudgedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._student_names = names_defined_by(
             [c.source for c in nb.cells if c.cell_type == "code" and utils.is_solution(c)])
-        self._imports, self._trusted_names = self._source_imports(resources)
+        source = self._source_notebook(resources)
+        self._imports, self._trusted_names = instructor_imports(source) if source else ([], set())
+        self._exercises = answer_definitions(source) if source else set()
+        self._output_bytes, self._waiting, self._iopub_events = {}, [], None
         try:
             return super().preprocess(nb, resources, km)
         finally:
             self._close_judge()
 
-    def _source_imports(self, resources) -> tuple[list[str], set[str]]:
+    def _source_notebook(self, resources):
+        """The instructor's version of the notebook being graded (None if it is not found)."""
         info = (resources or {}).get("nbgrader", {})
         coursedir = CourseDirectory(config=self.config)
         path = os.path.join(coursedir.format_path(coursedir.source_directory, ".",
@@ -195,28 +255,98 @@ class JudgedExecute(Execute):
         if not os.path.isfile(path):
             self.log.warning("judging without the source notebook %s: the test cells get only "
                              "the modules the submission imported", path)
-            return [], set()
-        return instructor_imports(nbformat.read(path, as_version=4))
+            return None
+        return nbformat.read(path, as_version=4)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.reference_names = set(self._exercises)
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and is_test_cell(cell):
-            cell.outputs = self._judge_cell(cell)
-            cell.execution_count = None
-            return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+            self._waiting.append(cell)
+            cell.outputs, cell.execution_count = [], None
+        else:
+            self._watch_iopub()
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if self._iopub_broken():
+                from course_lib.grading.sandbox.kernel import MAX_MESSAGE_BYTES
+                cell.outputs.append(new_output("stream", name="stderr", text=(
+                    f"\n... output cut: this cell sent a message of more than "
+                    f"{MAX_MESSAGE_BYTES:,} bytes; the rest of its output is lost ...\n")))
+        if index == len(self.nb.cells) - 1:
+            # The test cells are judged after the notebook's last cell has run: a function that
+            # records what a hidden test passes it has no later cell left to print it in.
+            for waiting in self._waiting:
+                waiting.outputs = self._judge_cell(waiting)
+        return cell, resources
+
+    def _watch_iopub(self) -> None:
+        """Watch the output socket: the kernel's sockets drop a message over MAX_MESSAGE_BYTES by
+        closing the connection, which ZMQ never opens again.
+        """
+        if self._iopub_events is not None:
+            return
+        address = f"inproc://iopub-monitor-{id(self)}"
+        self.kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self._iopub_events = zmq.Context.shadow(self.kc.context.underlying).socket(zmq.PAIR)
+        self._iopub_events.connect(address)
+
+    def _stop_watching_iopub(self) -> None:
+        if self._iopub_events is not None:
+            with contextlib.suppress(zmq.ZMQError):
+                self.kc.iopub_channel.socket.disable_monitor()
+            self._iopub_events.close(linger=0)
+            self._iopub_events = None
+
+    async def _async_cleanup_kernel(self) -> None:
+        self._stop_watching_iopub()  # an open socket would make ZMQ wait for ever at the end
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)  # nbclient binds its own at class level
+
+    def _iopub_broken(self) -> bool:
+        """True (and the output socket connected again) if the kernel's output connection broke."""
+        if not self._iopub_events.poll(0):
+            return False
+        self._stop_watching_iopub()
+        self.kc.iopub_channel.close()
+        self.kc._iopub_channel = None  # jupyter_client makes and connects a new one when asked
+        self.kc.iopub_channel  # noqa: B018
+        time.sleep(0.5)  # let it connect before the kernel publishes again
+        return True
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handling, stopped once a cell has printed MAX_CELL_OUTPUT_BYTES."""
+        used = self._output_bytes.get(cell_index, 0)
+        size = len(json.dumps(msg.get("content", {})))
+        self._output_bytes[cell_index] = used + size
+        if used + size <= MAX_CELL_OUTPUT_BYTES:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= MAX_CELL_OUTPUT_BYTES:
+            outs.append(new_output("stream", name="stderr", text=(
+                f"\n... output cut: this cell printed more than {MAX_CELL_OUTPUT_BYTES:,} bytes "
+                f"...\n")))
+        return None
 
     def _judge_cell(self, cell) -> list:
         if self._judge is None or not self._judge.alive():
-            self._judge = Judge(self._imports, self._trusted_names, self._student_names)
+            self._judge = Judge(self._imports, self._trusted_names, self._student_names,
+                                socket_dir=self.km.judge_dir, kernel_uid=self.km.uid,
+                                limits=self.km.limits())
         self._judged += 1
-        path = os.path.join(self.km.private_dir, f"judge-{self._judged}.sock")
+        path = os.path.join(self.km.judge_dir, f"judge-{self._judged}.sock")
         timeout = self.timeout or 300
         verdict = None
-        if self._judge.start(cell.source, path, timeout):
+        if not self._kernel_alive():
+            verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue": KERNEL_GONE}}
+        elif self._judge.start(cell.source, path, timeout):
             msg_id = self.kc.execute(AGENT_CODE.format(path=path), silent=True,
                                      store_history=False, allow_stdin=False)
-            verdict = self._judge.verdict(timeout + CONNECT_TIMEOUT + 30)
-            run_sync(self._async_settle)(msg_id)
+            verdict = self._wait_for_verdict(timeout + CONNECT_TIMEOUT + 30)
+            if self._kernel_alive():
+                run_sync(self._async_settle)(msg_id)
         if verdict is None:  # the judge itself is stuck or gone: start a new one next time
             self._close_judge()
             verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue":
@@ -229,6 +359,21 @@ class JudgedExecute(Execute):
             outputs.append(new_output("error", ename=ename, evalue=evalue,
                                       traceback=[f"{ename}: {evalue}"]))
         return outputs
+
+    def _kernel_alive(self) -> bool:
+        return bool(run_sync(self.km.is_alive)())
+
+    def _wait_for_verdict(self, timeout: float) -> dict | None:
+        """The judge's verdict; after the kernel has died, a few seconds more at most."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            verdict = self._judge.verdict(min(left, 2.0))
+            if verdict is not None or not self._judge.alive():
+                return verdict
+            if not self._kernel_alive():
+                return self._judge.verdict(5) or {"stdout": "", "error": {
+                    "ename": "NotGraded", "evalue": KERNEL_GONE}}
+        return None
 
     async def _async_settle(self, msg_id: str) -> bool:
         """Wait until the kernel has finished answering the judge; interrupt it if it has not."""

@@ -33,6 +33,7 @@ feedback page, and printed on the instructor's terminal.
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
@@ -49,7 +50,8 @@ PREPARED_DIRECTORY = "prepared"
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by `nbgrader submit`
 NOTES_CELL_ID = "grading-notes"
 NOTES_TITLE = "**Notes from grading.**"
-MAX_NBGRADER_FILE_BYTES = 4096  # a timestamp or a secret is a line of text
+MAX_NBGRADER_FILE_BYTES = 4096
+MAX_NOTEBOOK_BYTES = 64 << 20  # a timestamp or a secret is a line of text
 # Line breaks, tabs, escape sequences ... and the Unicode controls that reorder or hide text.
 INVISIBLE_CATEGORIES = ("Cc", "Zl", "Zp")
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -133,6 +135,104 @@ def read_small_file(path: Path, limit: int) -> bytes:
     return data
 
 
+def copy_ordinary_files(source: Path, target: Path, ignore: list[str] = (),
+                        max_file_bytes: int | None = None) -> list[str]:
+    """Copy the ordinary files under `source` into `target` (made if missing), with folders.
+
+    Works on file descriptors and never follows a symbolic link, so a student who swaps a file
+    for a link meanwhile gains nothing; never writes over an existing file of `target`. Left
+    out: links, sockets, pipes and devices, a file with a second name elsewhere (a hard link:
+    it could be someone else's file), names matching `ignore`, files over `max_file_bytes`.
+
+    Returns
+    -------
+    list of str
+        What was left out, as 'name (a symbolic link)' ..., the names `quoted`.
+    """
+    left_out: list[str] = []
+    target.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        source_fd = os.open(source, flags)
+    except OSError:
+        kind = file_kind(os.lstat(source).st_mode) if os.path.lexists(source) else "missing"
+        return [f"{quoted(source.name)} ({kind})"]
+    target_fd = os.open(target, flags)
+    try:
+        _copy_folder(source_fd, target_fd, "", list(ignore), max_file_bytes, left_out)
+    finally:
+        os.close(source_fd)
+        os.close(target_fd)
+    return left_out
+
+
+def _copy_folder(source_fd: int, target_fd: int, prefix: str, ignore: list[str],
+                 max_file_bytes: int | None, left_out: list[str]) -> None:
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    for name in sorted(os.listdir(source_fd)):
+        shown = quoted(prefix + name)
+        if any(fnmatch.fnmatch(name, pattern) for pattern in ignore):
+            continue
+        try:
+            info = os.stat(name, dir_fd=source_fd, follow_symlinks=False)
+        except OSError:
+            continue  # gone meanwhile
+        if stat.S_ISDIR(info.st_mode):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o755, dir_fd=target_fd)
+            try:
+                inner_source = os.open(name, flags, dir_fd=source_fd)
+            except OSError:
+                left_out.append(f"{shown} (a folder that could not be read)")
+                continue
+            try:
+                inner_target = os.open(name, flags, dir_fd=target_fd)
+                try:
+                    _copy_folder(inner_source, inner_target, f"{prefix}{name}/", ignore,
+                                 max_file_bytes, left_out)
+                finally:
+                    os.close(inner_target)
+            finally:
+                os.close(inner_source)
+        elif not stat.S_ISREG(info.st_mode):
+            left_out.append(f"{shown} ({file_kind(info.st_mode)})")
+        else:
+            _copy_file(name, source_fd, target_fd, shown, max_file_bytes, left_out)
+
+
+def _copy_file(name: str, source_fd: int, target_fd: int, shown: str,
+               max_file_bytes: int | None, left_out: list[str]) -> None:
+    try:
+        inp = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=source_fd)
+    except OSError as error:
+        left_out.append(f"{shown} ({error.strerror})")
+        return
+    try:
+        info = os.fstat(inp)
+        if not stat.S_ISREG(info.st_mode):  # swapped after the look
+            left_out.append(f"{shown} ({file_kind(info.st_mode)})")
+            return
+        if info.st_nlink > 1:
+            left_out.append(f"{shown} (a hard link: a second name of another file)")
+            return
+        if max_file_bytes is not None and info.st_size > max_file_bytes:
+            left_out.append(f"{shown} (more than {max_file_bytes:,} bytes)")
+            return
+        try:
+            out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644,
+                          dir_fd=target_fd)
+        except FileExistsError:
+            left_out.append(f"{shown} (the grader's own file of that name)")
+            return
+        try:
+            while chunk := os.read(inp, 1 << 20):
+                os.write(out, chunk)
+        finally:
+            os.close(out)
+    finally:
+        os.close(inp)
+
+
 # -- cells ------------------------------------------------------------------------------------
 
 def grade_id(cell) -> str | None:
@@ -158,10 +258,23 @@ def describe(cell) -> str:
     return f"the {kind} {quoted(grade_id(cell))}"
 
 
-def read_notebook(path: Path):
-    """The notebook at `path`, or ValueError saying in words why it is not a usable notebook."""
+def read_notebook(path: Path, own_file: bool = False):
+    """The notebook at `path`, or ValueError saying in words why it is not a usable notebook.
+
+    With `own_file` (a student's file), it is read through a descriptor opened without following
+    a link, and refused if it has a second name (a hard link to someone else's file?).
+    """
     try:
-        notebook = nbformat.read(path, as_version=4)
+        if own_file:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(descriptor, "rb") as stream:
+                info = os.fstat(stream.fileno())
+                if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                    raise ValueError("not an ordinary file of its own (a link?)")
+                notebook = nbformat.reads(stream.read(MAX_NOTEBOOK_BYTES + 1).decode(),
+                                          as_version=4)
+        else:
+            notebook = nbformat.read(path, as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # a student's file can be anything: say what the reader said
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -295,7 +408,8 @@ def other_files(folder: Path, expected: set[str], patterns: list[str]) -> list[s
 
 def special_files(folder: Path) -> list[str]:
     """'name (a socket)' for each socket, named pipe or device in `folder` (symbolic links not
-    followed)."""
+    followed).
+    """
     found = []
     for directory, _, names in os.walk(folder):
         for name in sorted(names):
@@ -408,6 +522,10 @@ def check_notebook(path: Path, release_path: Path, extra: list[str]):
 
     The notebook is None when the status is "missing" or "invalid".
     """
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        kind = file_kind(os.lstat(path).st_mode)
+        return None, "invalid", [f"{path.name} in your submission is {kind}, not a file, so it "
+                                 f"was not used and scores 0. Hand in the notebook itself."]
     if not path.is_file():
         others = [f for f in extra if f.endswith(".ipynb")]
         found = (f" (found: {', '.join(map(quoted, others))}; the name must be exactly "
@@ -415,7 +533,7 @@ def check_notebook(path: Path, release_path: Path, extra: list[str]):
         return None, "missing", [f"There is no {path.name} in your submission{found}, so it "
                                  f"scores 0."]
     try:
-        notebook = read_notebook(path)
+        notebook = read_notebook(path, own_file=True)
     except ValueError as error:
         return None, "invalid", [f"{path.name} could not be read as a notebook "
                                  f"({quoted(error)}), so it scores 0. Was it saved by JupyterLab?"]

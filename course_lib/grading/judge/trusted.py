@@ -13,7 +13,7 @@ in a separate Python process, the judge, with its own fresh numpy and course_lib
 - the judge's verdict (the cell's printed text, or its error) becomes the cell's output, which
   nbgrader grades as usual. An error is reported as "Name: message", never with a traceback.
 
-    python -m course_lib.grading.judge.trusted   # the judge process; `Judge` starts and drives it
+    python -m course_lib.grading.judge.trusted   # the judge process; `Judge` below starts and drives it
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import io
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +38,7 @@ JUDGE_SIDE_OPS = {"call", "getattr"}
 TEST_CELL_FILENAME = "<course_lib judge: test cell>"
 CONNECT_TIMEOUT = 30.0
 MAX_PRINTED = 20_000
+MAX_ANSWER_BYTES = 1 << 20  # one answer line of the judge to the grader
 AGENT_CODE = ("__import__('course_lib.grading.judge.agent', fromlist=['serve'])"
               ".serve({path!r}, globals())")
 
@@ -106,8 +108,9 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
     path = job["socket"]
     printed = io.StringIO()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        # The socket's folder gives it the kernel's group (set-group-id) and the umask (main)
+        # leaves it group-writable: no chmod through a path, which a link could redirect.
         listener.bind(path)
-        os.chmod(path, 0o666)  # the kernel runs as another user
         listener.listen(1)
         listener.settimeout(CONNECT_TIMEOUT)
         _write(protocol, {"listening": True})
@@ -136,6 +139,8 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
                 connection.settimeout(5)
                 endpoint.request("done")
     os.unlink(path)
+    if error is not None:  # a student's value can be quoted in a message: cut at the source
+        error = {key: str(value)[:MAX_PRINTED] for key, value in error.items()}
     return {"stdout": printed.getvalue()[:MAX_PRINTED], "error": error}
 
 
@@ -148,6 +153,7 @@ def main() -> None:
     """Read jobs (JSON lines) on stdin; answer on the original stdout, one JSON line each."""
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever test code prints can never be mistaken for an answer
+    os.umask(0o007)  # its sockets: for this user and the kernel's group only
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     for line in sys.stdin:
         job = json.loads(line)
@@ -163,20 +169,47 @@ def main() -> None:
 # -- the grader's handle on a judge process ---------------------------------------------------
 
 class Judge:
-    """A judge process for one notebook, driven by the grader (see nbgrader_plugins)."""
+    """A judge process for one notebook, driven by the grader (see nbgrader_plugins).
+
+    It runs sandboxed like the kernel (`course_lib.grading.sandbox.kernel`): as root, as a user id of its own
+    that owns `socket_dir`, the folder where it listens for the kernel, with the kernel's user
+    id as the folder's group (set-group-id) so that only the kernel can connect.
+    """
 
     def __init__(self, import_statements: list[str], trusted_names: set[str],
-                 student_names: set[str]):
+                 student_names: set[str], socket_dir: str | None = None,
+                 kernel_uid: int | None = None, limits: dict | None = None):
         self.trusted_names, self.student_names = sorted(trusted_names), sorted(student_names)
+        from course_lib.grading.sandbox import kernel as sandbox  # late: Unix only, see plugins
         self.workdir = tempfile.mkdtemp(prefix="course-judge-")
+        self.lease = sandbox.UserIdLease() if sandbox.is_root() else None
+        command = [sys.executable, "-I", "-m", "course_lib.grading.judge.trusted"]
+        if socket_dir is not None:
+            command = self._sandboxed(command, socket_dir, kernel_uid, limits)
         env = {**os.environ, "MPLBACKEND": "Agg"}
         # -I: neither the current folder nor PYTHONPATH can put a module in the judge's way
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "course_lib.grading.judge.trusted"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self.workdir, env=env)
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        cwd=self.workdir, env=env)
         self._buffer = b""
         self._send({"op": "imports", "statements": import_statements})
         self._answer(60)
+
+    def _sandboxed(self, command: list[str], socket_dir: str, kernel_uid: int | None,
+                   limits: dict | None) -> list[str]:
+        from course_lib.grading.sandbox import kernel as sandbox
+        limits = {**sandbox.DEFAULT_LIMITS, **(limits or {})}
+        limits["memory_bytes"] *= 2  # it holds the test's data and the kernel's answers
+        uid = self.lease.uid if self.lease else None
+        if uid is not None:
+            os.chown(self.workdir, uid, uid)
+            os.chown(socket_dir, uid, kernel_uid if kernel_uid is not None else uid)
+            os.chmod(socket_dir, 0o2750)  # root's own new folder: no student process reaches it
+        mode = sandbox.sandbox_mode()
+        settings = {"mode": "bubblewrap" if mode == "bubblewrap" else "limits", "uid": uid,
+                    "limits": limits, "read_only": sandbox.python_folders(),
+                    "read_write": [socket_dir], "seccomp": True, "home": self.workdir}
+        return [sys.executable, "-m", "course_lib.grading.sandbox.kernel", "--settings", json.dumps(settings),
+                "--", *command]
 
     def _send(self, job: dict) -> None:
         self.process.stdin.write(json.dumps(job).encode() + b"\n")
@@ -188,6 +221,8 @@ class Judge:
         fd = self.process.stdout.fileno()
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
+            if len(self._buffer) > MAX_ANSWER_BYTES:  # never from an honest judge
+                return None
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 return None
             chunk = os.read(fd, 1 << 16)
@@ -214,11 +249,12 @@ class Judge:
         if self.alive():
             self.process.kill()
         self.process.wait()
+        if self.lease is not None:
+            self.lease.release()
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
-        with contextlib.suppress(OSError):
-            os.rmdir(self.workdir)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,9 +31,13 @@ import sys
 import numpy as np
 
 MAX_HEADER = 64 << 20          # bytes of JSON in one message
-MAX_FRAME = 1 << 30            # bytes of one array
+MAX_FRAME = 512 << 20          # bytes of one array
 MAX_FRAMES = 100_000           # arrays in one message
+MAX_MESSAGE = 512 << 20        # bytes of one message, all its arrays together
 MAX_DEPTH = 64                 # nesting of tuples, lists and dicts
+# What the judge keeps of the message of an error the student's code raised: enough to say what
+# went wrong, too little to smuggle out what an earlier hidden test passed to the function.
+MAX_STUDENT_MESSAGE = 300
 MAX_PARAMETERS = 64            # parameters of a function a handle describes
 # A module named by the student is imported in the judge only from these packages (or if the
 # judge has it already): importing an arbitrary module can have side effects.
@@ -50,15 +54,15 @@ class RemoteError(Exception):
 
 # -- framing ----------------------------------------------------------------------------------
 
-def _receive_exactly(sock: socket.socket, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = sock.recv(min(left, 1 << 20))
-        if not chunk:
+def _receive_exactly(sock: socket.socket, size: int) -> bytearray:
+    data, got = bytearray(size), 0  # filled in place: a frame is held once, not twice
+    view = memoryview(data)
+    while got < size:
+        count = sock.recv_into(view[got:], min(size - got, 1 << 20))
+        if not count:
             raise WireError("the other side hung up")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return data
 
 
 def _receive_sized(sock: socket.socket, limit: int, what: str) -> bytes:
@@ -80,7 +84,10 @@ def receive_message(sock: socket.socket) -> tuple[dict, list[bytes]]:
         raise WireError("a malformed message header")
     if not 0 <= header["frames"] <= MAX_FRAMES:
         raise WireError(f"a message with {header['frames']} arrays")
-    frames = [_receive_sized(sock, MAX_FRAME, "an array") for _ in range(header["frames"])]
+    frames, total = [], 0
+    for _ in range(header["frames"]):
+        frames.append(_receive_sized(sock, min(MAX_FRAME, MAX_MESSAGE - total), "an array"))
+        total += len(frames[-1])
     return header, frames
 
 
@@ -430,8 +437,8 @@ class Endpoint:
                     failure = self._error(header)
                     break
                 self._answer(header, frames)
-        except (WireError, OSError, ValueError) as error:
-            self.broken = f"the connection to the other side broke: {error}"
+        except (WireError, OSError, ValueError, MemoryError) as error:
+            self.broken = f"the connection to the other side broke: {error or 'out of memory'}"
             raise WireError(self.broken) from None
         except BaseException:
             # interrupted while waiting (a time limit): a late answer would be misread
@@ -441,7 +448,8 @@ class Endpoint:
 
     def _error(self, header: dict) -> Exception:
         name = str(header.get("type", "Exception"))[:80]
-        message = str(header.get("message", ""))[:4000] + str(header.get("where", ""))[:500]
+        limit = MAX_STUDENT_MESSAGE if self.mirror_sent_arrays else 4000  # the judge: cut it
+        message = str(header.get("message", ""))[:limit] + str(header.get("where", ""))[:200]
         cls = getattr(builtins, name, None)
         if not (isinstance(cls, type) and issubclass(cls, Exception)):
             cls = type(name if name.isidentifier() else "RemoteError", (RemoteError,), {})

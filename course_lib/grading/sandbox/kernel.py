@@ -1,60 +1,94 @@
-"""Run a student's kernel in a sandbox while it is graded.
+"""Run a student's kernel, and the trusted judge, in a sandbox while a notebook is graded.
 
 nbgrader starts one kernel per submitted notebook. `SandboxedKernelManager` starts it through this
-module's launcher, `python -m course_lib.grading.sandbox.kernel --private-dir D --settings JSON --
-python -m ipykernel_launcher -f CONNECTION_FILE`, which, before it becomes the kernel (exec, same
-pid):
+module's launcher, `python -m course_lib.grading.sandbox.kernel --settings JSON -- python -m ipykernel_launcher
+-f CONNECTION_FILE`, which, as root:
 
-1. limits CPU time, address space, processes and file size (setrlimit, soft = hard);
-2. as root: leaves the network (a new network namespace: no interface but a loopback that is
-   down) and gets its own view of the files (a new mount namespace): empty, private file systems
-   over the course directory, this checkout of course_lib, /tmp, /home, /srv ... and the kernel's
-   own submission folder, course_lib, Python and the private directory D mounted back;
-3. as root: becomes an unprivileged user id of its own (`UserIdLease`: 200000, 200001, ...; no
-   /etc/passwd entry needed) with no supplementary groups and no way to regain privileges
-   (PR_SET_NO_NEW_PRIVS), owning only its submission folder and D. After grading, every process
-   left running under that id is ended.
+1. puts itself into a control group of its own with memory, CPU and process limits for all the
+   kernel's processes together (`course_lib.grading.sandbox.cgroup`; where the machine offers one);
+2. starts bubblewrap (`bwrap`, Debian `bubblewrap`) with a file-system view made from an
+   allowlist: the system's programs and libraries (/usr, a few files of /etc), Python and the
+   virtual environment, course_lib (all read-only), and the kernel's private, size-limited
+   scratch file system (its working folder, /tmp, /dev/shm, its home). New PID, IPC, network
+   and UTS namespaces: it sees no other process, no System V objects, no network. A seccomp
+   filter (`course_lib.grading.sandbox.seccomp`) refuses the system calls a notebook never needs.
+   `--die-with-parent`: when the kernel manager ends it, everything in it ends;
+3. inside, becomes a user id of its own (`UserIdLease`) with every capability dropped, then
+   executes the kernel.
 
-The kernel talks to nbgrader over ZMQ "ipc" sockets in D (unix sockets, which work across network
-namespaces), and so does the trusted judge (`course_lib.grading.judge`). Where a step is
-impossible (not root, no namespaces), grading still works with what is possible;
-`isolation_report()` says which.
+The kernel's working folder is NOT nbgrader's (autograded/<student>/<assignment>/, where the
+notebook under grading, hidden tests included, is written): the kernel sees a fresh empty folder
+at the same path, on its scratch file system, which is discarded after grading. So nothing the
+kernel writes reaches nbgrader's folders or the feedback (no link, no special file, no file
+recording a hidden test's inputs), and what it writes is bounded by the scratch's size. The kernel's standard
+output and error go nowhere: no descriptor of the grading log (or any trusted file) reaches it.
+An answer that calls course_lib's own solution of the same exercise gets an error ("write your
+own"): the kernel sees those course_lib modules with a guard in that function
+(`course_lib.grading.sandbox.references`).
+
+Where bubblewrap is missing, the hand-written namespace code below (`_private_view`) is the
+fallback: network and mount namespaces, hidden folders, the same user ids and limits, but other
+processes stay visible and there is no system-call filter. Without root, only the limits apply.
+`isolation_report()` says which of these ran.
+
+The judge (`course_lib.grading.judge.trusted`) runs the same way, as a user id of its own, with course_lib and a
+folder for its sockets; it creates each socket in a folder only it and the kernel's user may
+enter (set-group-id, so the socket belongs to the kernel's group from the start: no chmod).
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
+import functools
 import json
 import os
-import resource
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer
+from traitlets import Float, Integer, Set
 
 import course_lib
+from course_lib.grading.sandbox import seccomp as sandbox_seccomp
+from course_lib.grading.sandbox.become import become, set_limits
+from course_lib.grading.sandbox.cgroup import SubmissionCgroup, cgroups_work, join
 
-UID_BASE, UID_SLOTS = 200_000, 1000  # user ids of the kernels: 200000, 200001, ...
+UID_BASE, UID_SLOTS = 200_000, 1000  # user ids of the kernels and judges: 200000, 200001, ...
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
+MS_SLAVE = 0x80000
+MNT_DETACH = 0x2
 PR_SET_NO_NEW_PRIVS = 38
-# the package the kernel imports: the teaching library (and this grading system inside it)
-COURSE_LIB = Path(course_lib.__file__).resolve().parent
 # open_tree and move_mount: the same numbers on every architecture (added after the tables merged)
 SYS_OPEN_TREE, SYS_MOVE_MOUNT = 428, 429
 OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_RECURSIVE = 0x1, 0o2000000, 0x8000
 MOVE_MOUNT_F_EMPTY_PATH, AT_FDCWD = 0x4, -100
-# Hidden behind an empty file system: where a machine keeps other people's files.
+# The fallback hides these behind an empty file system: where a machine keeps other people's files.
 HIDDEN_SYSTEM_DIRS = ("/home", "/root", "/srv", "/mnt", "/media", "/run", "/var/lib", "/opt")
-# Replaced by a private, size-limited, writable scratch file system.
 SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-SCRATCH_SIZE = "256m"
+# What bubblewrap shows of the system, read-only, besides Python and course_lib.
+SYSTEM_READ_ONLY = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc/ld.so.cache",
+                    "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/fonts",
+                    "/etc/localtime", "/etc/mime.types", "/etc/ssl/certs")
 DEFAULT_LIMITS = {"cpu_seconds": 600, "memory_bytes": 4 << 30, "processes": 256,
                   "file_bytes": 64 << 20}
+DISK_BYTES = 256 << 20        # the kernel's scratch: working folder, /tmp, /dev/shm and home
+CPU_CORES = 1.0               # what one submission may use of the machine's cores
+# Parts of the private folder: what the kernel writes (a size-limited file system), its ZMQ
+# sockets, and the judge's sockets.
+DISK, IPC, JUDGE = "disk", "ipc", "judge"
+DISK_PARTS = ("work", "tmp", "shm", "home")
+MAX_MESSAGE_BYTES = 16 << 20  # one message from the kernel; a bigger one is dropped by ZMQ
+SANDBOX_ENV = "COURSE_SANDBOX"
+# the package the kernel imports: the teaching library (and this grading system inside it)
+COURSE_LIB = Path(course_lib.__file__).resolve().parent  # "namespaces": use the fallback even where bubblewrap works
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -89,6 +123,31 @@ def namespaces_work() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
+@functools.lru_cache(maxsize=None)
+def _bubblewrap_runs(path: str, as_root: bool) -> bool:
+    probe = [path, *([] if as_root else ["--unshare-user"]), "--unshare-pid", "--unshare-net",
+             "--unshare-ipc", "--ro-bind", "/", "/", "--proc", "/proc", "--", "/bin/true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def bubblewrap() -> str | None:
+    """The path of a bubblewrap that works here (None: missing, refused, or turned off)."""
+    path = shutil.which("bwrap")
+    if path is None or os.environ.get(SANDBOX_ENV) == "namespaces":
+        return None
+    return path if _bubblewrap_runs(path, is_root()) else None
+
+
+def sandbox_mode() -> str:
+    """"bubblewrap", "namespaces" (the fallback) or "limits" (not root, no bubblewrap)."""
+    if bubblewrap():
+        return "bubblewrap"
+    return "namespaces" if namespaces_work() else "limits"
+
+
 LEASE_FOLDER = Path("/run/course-sandbox-uids")
 
 
@@ -107,7 +166,7 @@ def _user_ids_with_processes() -> set[int]:
 
 
 class UserIdLease:
-    """A user id of its own for one kernel (root only), held until `release()`.
+    """A user id of its own for one kernel or judge (root only), held until `release()`.
 
     The id has no entry in /etc/passwd (none is needed to run as it). A lock file in one folder for
     the whole machine (not the grader's temporary folder, which differs between grading runs) keeps
@@ -159,44 +218,56 @@ def isolation_report(limits: dict | None = None) -> tuple[bool, list[str]]:
     Returns
     -------
     ok : bool
-        True when student code is fully isolated (limits, own user, no network, hidden files).
+        True when student code is fully isolated (bubblewrap, seccomp, cgroup, own user).
     messages : list of str
         One line per part, starting with "OK" or "NOT ISOLATED".
     """
     limits = {**DEFAULT_LIMITS, **(limits or {})}
+    mode = sandbox_mode()
     messages = [f"OK   limits: {limits['cpu_seconds']} s of CPU, "
-                f"{limits['memory_bytes'] >> 20} MiB of memory, {limits['processes']} processes, "
-                f"files up to {limits['file_bytes'] >> 20} MiB"]
+                f"{limits['memory_bytes'] >> 20} MiB of address space per process, "
+                f"{limits['processes']} processes, files up to {limits['file_bytes'] >> 20} MiB"]
+    groups = cgroups_work()
+    if groups:
+        messages.append(f"OK   submission limits ({groups}): memory and {CPU_CORES:g} CPU core "
+                        f"for all of a kernel's processes together")
+    else:
+        messages.append("NOT ISOLATED  submission limits: no writable cgroup here, so memory is "
+                        "limited per process only (several processes of one kernel can use "
+                        "more together) and a kernel may use every core")
     if is_root():
-        messages.append(f"OK   user: student code runs as a user id of its own for each notebook "
-                        f"(from {UID_BASE}), can write only its own submission folder, and what "
-                        f"it leaves running is ended after grading")
+        messages.append(f"OK   user: student code and the judge run as user ids of their own "
+                        f"(from {UID_BASE}), and what a kernel leaves running is ended after "
+                        f"grading")
     else:
         messages.append(f"NOT ISOLATED  user: not running as root (uid {os.geteuid()}), so student "
                         f"code runs as this user and can read and change everything this user "
                         f"can, the gradebook and solutions/ included. Grade as root to fix this.")
-    if namespaces_work():
-        messages.append("OK   network: none (a network namespace of its own)")
-        messages.append("OK   files: the course directory, /tmp, /home, /srv and the course_lib "
-                        "checkout are hidden; only its submission, course_lib and Python are seen")
+    if mode == "bubblewrap":
+        messages.append("OK   sandbox: bubblewrap; the kernel sees only Python, course_lib and a "
+                        f"private scratch of {DISK_BYTES >> 20} MiB (not the notebook under "
+                        "grading); no network, no other processes, no System V IPC")
+        if sandbox_seccomp.available():
+            messages.append("OK   system calls: a seccomp filter refuses ptrace, mount, "
+                            "namespaces, keyrings, bpf, perf events, kernel modules ...")
+        else:
+            messages.append("NOT ISOLATED  system calls: libseccomp is missing (Debian "
+                            "libseccomp2), so no system-call filter applies")
+    elif mode == "namespaces":
+        messages.append("NOT ISOLATED  sandbox: bubblewrap is missing (Debian bubblewrap), so "
+                        "the fallback runs: no network and the course folders hidden, but the "
+                        "kernel sees other processes and system folders, and no seccomp filter "
+                        "applies")
     else:
-        messages.append("NOT ISOLATED  network and files: cannot create namespaces here "
-                        f"({'not root' if not is_root() else 'unshare refused'}), so student code "
-                        "keeps the network and sees every file its user may read.")
+        messages.append("NOT ISOLATED  network and files: neither bubblewrap nor namespaces "
+                        "work here, so student code keeps the network and sees every file its "
+                        "user may read.")
     messages.append("OK   judging: test cells run in a separate trusted process; student code "
-                    "only computes values")
+                    "only computes values, and what it prints then is not shown")
     return not any(m.startswith("NOT") for m in messages), messages
 
 
 # -- the launcher (runs as the kernel's process, then exec's the kernel) ----------------------
-
-def _set_limits(limits: dict) -> None:
-    for name, key in (("RLIMIT_CPU", "cpu_seconds"), ("RLIMIT_AS", "memory_bytes"),
-                      ("RLIMIT_NPROC", "processes"), ("RLIMIT_FSIZE", "file_bytes")):
-        value = int(limits[key])
-        resource.setrlimit(getattr(resource, name), (value, value))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
 
 def _detached_copy(path: str) -> int:
     """A file descriptor holding a copy of the mount tree at `path` (open_tree, Linux 5.2+)."""
@@ -206,58 +277,119 @@ def _detached_copy(path: str) -> int:
     return fd
 
 
-def _private_view(hidden: list[str], kept: list[str]) -> None:
-    """Own network and mount namespaces; `hidden` directories emptied, `kept` ones shown again."""
+def _private_view(hidden: list[str], kept: list[str], binds: dict[str, str]) -> None:
+    """The fallback: own network and mount namespaces; `hidden` directories emptied, `kept`
+    ones shown again, and each target of `binds` (a folder or a file) replaced by its source.
+    """
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks to the real system
-    kept = sorted({p for p in kept if os.path.isdir(p)}, key=len)
-    copies = {path: (_detached_copy(path), os.stat(path)) for path in kept}
+    shown = [(path, _detached_copy(path), os.stat(path)) for path in
+             {p for p in kept if os.path.isdir(p)}]
+    shown += [(target, _detached_copy(source), None) for target, source in binds.items()]
     for path in sorted(set(hidden), key=len):
         if os.path.isdir(path) and not os.path.islink(path):
-            scratch = path in SCRATCH_DIRS
-            options = f"size={SCRATCH_SIZE},mode=1777" if scratch else "size=1m,mode=0755"
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path, (fd, before) in copies.items():
-        if not (os.path.exists(path) and os.path.samestat(os.stat(path), before)):
-            os.makedirs(path, exist_ok=True)  # inside the empty file system that hides it
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path, fd, before in sorted(shown, key=lambda entry: len(entry[0])):
+        if before is None or not (os.path.exists(path) and os.path.samestat(os.stat(path), before)):
+            if not os.path.exists(path):
+                os.makedirs(path)  # inside the empty file system that hides it
             _check(_libc.syscall(SYS_MOVE_MOUNT, fd, b"", AT_FDCWD, path.encode(),
                                  MOVE_MOUNT_F_EMPTY_PATH), f"move_mount {path}")
         os.close(fd)
 
 
-def _give_to(path: str, uid: int, gid: int) -> None:
-    for folder, dirs, files in os.walk(path):
-        os.chown(folder, uid, gid)
-        for name in files:
-            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
+def _data_descriptor(data: bytes) -> int:
+    descriptor = os.memfd_create("course-sandbox", 0)  # inheritable: bwrap reads it after exec
+    os.write(descriptor, data)
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    return descriptor
 
 
-def _become(uid: int) -> None:
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
+def bubblewrap_command(settings: dict, workdir: str, command: list[str]) -> list[str]:
+    """The bwrap command line that runs `command` in the view `settings` describe.
+
+    As root, bwrap sets up the view and an inner step (`course_lib.grading.sandbox.become`) drops to the
+    sandbox user: bwrap run by an ordinary user could only bind folders that user may reach, and
+    the course's folders are root's. Not as root, bwrap makes a user namespace instead.
+    """
+    arguments = [bubblewrap() or "bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net",
+                 "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent",
+                 "--proc", "/proc", "--dev", "/dev"]
+    # ipykernel ends itself when its parent is process 1, as bubblewrap's is in the new PID
+    # namespace; --die-with-parent does its job
+    arguments += ["--unsetenv", "JPY_PARENT_PID"]
+    # Not --new-session: jupyter_client already starts the kernel in a session of its own with no
+    # terminal, and a second session would put the kernel out of reach of the interrupt signals
+    # nbgrader sends to that session's process group.
+    if is_root():
+        arguments += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        arguments += ["--unshare-user", "--disable-userns"]
+    disk = settings.get("disk")
+    scratch = {"/tmp": f"{disk}/tmp", "/var/tmp": f"{disk}/tmp", "/dev/shm": f"{disk}/shm"} \
+        if disk else {}
+    read_only = {p: p for p in sorted(set(settings["read_only"]))}
+    read_write = {p: p for p in settings.get("read_write", [])}
+    read_write.update({f"{disk}/home": f"{disk}/home", workdir: f"{disk}/work"} if disk
+                      else {workdir: workdir})
+    # /tmp first (the other folders may be inside it), then every folder on the way to a mount
+    # point: bwrap would make those readable by root only
+    if disk:
+        arguments += [a for target, source in scratch.items() for a in ("--bind", source, target)]
+    else:  # the judge: a private scratch of its own
+        arguments += ["--size", str(DISK_BYTES), "--tmpfs", "/tmp"]
+    targets = [*read_only, *settings.get("stubs", {}), *read_write]
+    for folder in sorted({str(a) for t in targets for a in Path(t).parents} - {"/", *scratch},
+                         key=len):
+        arguments += ["--perms", "0755", "--dir", folder]
+    for path in SYSTEM_READ_ONLY:
+        arguments += ["--ro-bind-try", path, path]
+    arguments += [a for target, source in read_only.items() for a in ("--ro-bind", source, target)]
+    for path, source in sorted(settings.get("stubs", {}).items()):
+        arguments += ["--perms", "0444", "--ro-bind-data", str(_data_descriptor(source.encode())),
+                      path]
+    for folder in settings.get("empty", []):  # e.g. __pycache__ next to a stubbed module
+        arguments += ["--tmpfs", folder]
+    arguments += [a for target, source in read_write.items() for a in ("--bind", source, target)]
+    if settings.get("seccomp") and sandbox_seccomp.available():
+        arguments += ["--seccomp", str(sandbox_seccomp.program_descriptor())]
+    uid = settings.get("uid")
+    if uid is None or not is_root():
+        return arguments + ["--chdir", workdir, "--", *command]
+    # bwrap, root without CAP_DAC_OVERRIDE, may not enter the sandbox user's folder: the inner
+    # step does, as that user
+    inner = json.dumps({"uid": uid, "limits": settings["limits"], "cwd": workdir})
+    return arguments + ["--chdir", "/", "--", sys.executable, "-I", "-m",
+                        "course_lib.grading.sandbox.become", inner, "--", *command]
 
 
-def launch(private_dir: str, settings: dict, command: list[str]) -> None:
+def launch(settings: dict, command: list[str]) -> None:
     """Apply the sandbox to this process, then replace it with `command` (never returns)."""
     workdir = os.getcwd()
-    os.environ.update(HOME=private_dir, IPYTHONDIR=os.path.join(private_dir, "ipython"),
-                      MPLCONFIGDIR=os.path.join(private_dir, "matplotlib"),
-                      XDG_CACHE_HOME=os.path.join(private_dir, "cache"),
-                      JUPYTER_RUNTIME_DIR=os.path.join(private_dir, "runtime"))
-    if settings.get("namespaces"):
-        _private_view(hidden=settings["hidden"] + list(HIDDEN_SYSTEM_DIRS) + list(SCRATCH_DIRS),
-                      kept=[workdir, private_dir] + settings["kept"])
-        os.chdir(workdir)  # the same folder, now seen through the new mounts
+    home = settings.get("home") or workdir
+    os.environ.update(HOME=home, IPYTHONDIR=os.path.join(home, "ipython"),
+                      MPLCONFIGDIR=os.path.join(home, "matplotlib"),
+                      XDG_CACHE_HOME=os.path.join(home, "cache"),
+                      JUPYTER_RUNTIME_DIR=os.path.join(home, "runtime"), TMPDIR="/tmp")
+    join(settings.get("cgroup", []))
     uid = settings.get("uid")
+    if settings["mode"] == "bubblewrap":
+        if uid is None or not is_root():
+            set_limits(settings["limits"])
+        command = bubblewrap_command(settings, workdir, command)
+        os.execvp(command[0], command)
+    if settings["mode"] == "namespaces":
+        disk = settings["disk"]
+        binds = {workdir: f"{disk}/work", "/tmp": f"{disk}/tmp", "/var/tmp": f"{disk}/tmp",
+                 "/dev/shm": f"{disk}/shm", **settings.get("stub_files", {})}
+        binds.update({folder: settings["empty_dir"] for folder in settings.get("empty", [])})
+        _private_view(hidden=settings["hidden"] + list(HIDDEN_SYSTEM_DIRS),
+                      kept=[workdir, home, *settings["read_only"],
+                            *settings.get("read_write", [])], binds=binds)
+        os.chdir(workdir)  # the same folder, now seen through the new mounts
+    set_limits(settings["limits"])
     if uid is not None and is_root():
-        _give_to(workdir, uid, uid)
-        _give_to(private_dir, uid, uid)
-        _set_limits(settings["limits"])
-        _become(uid)
-    else:
-        _set_limits(settings["limits"])
+        become(uid)
     os.execvp(command[0], command)
 
 
@@ -265,78 +397,188 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1:]
-    values = dict(zip(options[::2], options[1::2]))
-    launch(values["--private-dir"], json.loads(values["--settings"]), command)
+    values = dict(zip(options[::2], options[1::2], strict=True))
+    launch(json.loads(values["--settings"]), command)
 
 
-# -- the kernel manager nbgrader uses ---------------------------------------------------------
+# -- the private folders of a kernel -----------------------------------------------------------
+
+def course_lib_package() -> str:
+    return str(COURSE_LIB)
+
+
+def python_folders() -> list[str]:
+    """Where Python, the virtual environment and course_lib live (shown read-only)."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, course_lib_package()}
+    folders |= {str(Path(p).resolve()) for p in sys.path if p and Path(p).is_dir()
+                and "site-packages" in p}
+    return sorted(f for f in folders if f not in ("/", "/usr") and os.path.isdir(f))
+
 
 def course_lib_checkout() -> Path | None:
     """The source checkout course_lib is imported from (None when installed in site-packages)."""
-    package = COURSE_LIB
-    return None if "site-packages" in package.parts else package.parent
+    return None if "site-packages" in COURSE_LIB.parts else COURSE_LIB.parent
 
 
 def grading_dirs(config) -> list[str]:
     """Where nbgrader keeps what students must not see: the course root and the gradebook's folder
-    (and the current folder, where nbgrader was started)."""
+    (and the current folder, where nbgrader was started): what the fallback hides.
+    """
     from nbgrader.coursedir import CourseDirectory  # late: only the grader needs nbgrader
     coursedir = CourseDirectory(config=config)
     folders = [os.getcwd(), os.path.abspath(coursedir.root)]
     if coursedir.db_url.startswith("sqlite:///"):
         folders.append(os.path.dirname(os.path.abspath(coursedir.db_url[len("sqlite:///"):])))
-    return [folder for folder in folders if folder != "/"]
+    checkout = course_lib_checkout()
+    return [folder for folder in folders if folder != "/"] + ([str(checkout)] if checkout else [])
 
+
+def private_mounts() -> bool:
+    """Give this process (single-threaded, root) a mount namespace of its own, so that the scratch
+    file systems its kernels mount vanish with it, even when it is killed. False where impossible.
+    """
+    if not is_root() or _libc.unshare(CLONE_NEWNS) != 0:
+        return False
+    # Mounts made here stay here; the machine's later mounts still show (slave, not private).
+    _mount(None, "/", None, MS_REC | MS_SLAVE)
+    return True
+
+
+def mount_scratch(folder: Path, size: int, uid: int | None) -> bool:
+    """A size-limited tmpfs at `folder` (root only), owned by `uid`; False where impossible."""
+    if not is_root():
+        return False
+    owner = f",uid={uid},gid={uid}" if uid is not None else ""
+    try:
+        _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={size},mode=0700{owner}")
+    except OSError:
+        return False
+    return True
+
+
+def unmount(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        _check(_libc.umount2(str(folder).encode(), MNT_DETACH), f"umount {folder}")
+
+
+# -- the kernel manager nbgrader uses ---------------------------------------------------------
 
 class SandboxedKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernel starts through the sandbox launcher.
 
-    Every kernel gets a private directory (`private_dir`) for its ipc sockets and scratch files,
-    and the judge's socket.
+    Every kernel gets a private folder (`private_dir`, root's) holding its scratch file system
+    (`disk/`: working folder, /tmp, home), its ZMQ sockets (`ipc/`) and the judge's (`judge/`).
     """
 
     cpu_seconds = Integer(DEFAULT_LIMITS["cpu_seconds"],
                           help="CPU seconds of a kernel").tag(config=True)
     memory_bytes = Integer(DEFAULT_LIMITS["memory_bytes"],
-                           help="address space of a kernel").tag(config=True)
+                           help="memory of a kernel: all its processes together where a cgroup "
+                                "is available, and the address space of each").tag(config=True)
     processes = Integer(DEFAULT_LIMITS["processes"],
                         help="processes and threads of the sandbox user").tag(config=True)
     file_bytes = Integer(DEFAULT_LIMITS["file_bytes"],
                          help="largest file a kernel may write").tag(config=True)
+    disk_bytes = Integer(DISK_BYTES, help="what a kernel may write in all: its working folder, "
+                         "/tmp and home (a size-limited file system)").tag(config=True)
+    cpu_cores = Float(CPU_CORES, help="CPU cores a kernel may use").tag(config=True)
+    reference_names = Set(help="names of this notebook's exercises: course_lib's functions of "
+                          "these names cannot be called in the kernel")
 
     def __init__(self, **kwargs):
         self.private_dir = tempfile.mkdtemp(prefix="course-sandbox-")
-        os.chmod(self.private_dir, 0o700)
-        self.namespaces = namespaces_work()
+        self.mode = sandbox_mode()
         self.lease = UserIdLease() if is_root() else None
+        self.uid = self.lease.uid if self.lease else None
+        self.cleaned = False
         super().__init__(**kwargs)
-        if self.namespaces:
+        self.cgroup = SubmissionCgroup(f"{os.getpid()}-{os.path.basename(self.private_dir)}",
+                                       self.memory_bytes, self.cpu_cores, self.processes)
+        self.disk = Path(self.private_dir) / DISK
+        self.disk.mkdir()
+        self.disk_mounted = mount_scratch(self.disk, self.disk_bytes, self.uid)
+        for part in DISK_PARTS:
+            (self.disk / part).mkdir(mode=0o700)
+        for folder in (IPC, JUDGE):
+            (Path(self.private_dir) / folder).mkdir(mode=0o700)
+        if self.uid is not None:
+            for folder in [self.disk, *(self.disk / p for p in DISK_PARTS),
+                           Path(self.private_dir) / IPC]:
+                os.chown(folder, self.uid, self.uid)
+        if self.mode != "limits":
             self.transport = "ipc"
-            self.ip = os.path.join(self.private_dir, "kernel")
-        self.connection_file = os.path.join(self.private_dir, "kernel.json")
+            self.ip = os.path.join(self.private_dir, IPC, "kernel")
+        self.connection_file = os.path.join(self.private_dir, IPC, "kernel.json")
+
+    @property
+    def judge_dir(self) -> str:
+        return os.path.join(self.private_dir, JUDGE)
 
     def limits(self) -> dict:
         return {"cpu_seconds": self.cpu_seconds, "memory_bytes": self.memory_bytes,
                 "processes": self.processes, "file_bytes": self.file_bytes}
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        from course_lib.grading.sandbox.references import stubbed_modules
         command = super().format_kernel_cmd(extra_arguments)
-        checkout = course_lib_checkout()
-        package = str(COURSE_LIB)
-        settings = {"limits": self.limits(), "uid": self.lease.uid if self.lease else None,
-                    "namespaces": self.namespaces,
-                    "hidden": grading_dirs(self.config) + ([str(checkout)] if checkout else []),
-                    "kept": [package, sys.prefix, sys.base_prefix, sys.exec_prefix]}
-        return [sys.executable, "-m", "course_lib.grading.sandbox.kernel",
-                "--private-dir", self.private_dir, "--settings", json.dumps(settings), "--",
-                *command]
+        stubs = stubbed_modules(self.reference_names)
+        stub_files, empty_dir = {}, os.path.join(self.private_dir, "empty")
+        os.makedirs(empty_dir, mode=0o755, exist_ok=True)
+        for number, (path, source) in enumerate(sorted(stubs.items())):  # for the fallback
+            stub_files[path] = os.path.join(self.private_dir, f"stub-{number}.py")
+            Path(stub_files[path]).write_text(source)
+            os.chmod(stub_files[path], 0o644)
+        grouped = self.cgroup.create()
+        limits = self.limits()
+        if grouped:  # the cgroup limits the kernel's memory; the address space is a backstop
+            limits["memory_bytes"] *= 2
+        settings = {"limits": limits, "uid": self.uid, "mode": self.mode,
+                    "disk": str(self.disk), "home": str(self.disk / "home"),
+                    "read_only": python_folders(), "seccomp": True,
+                    "read_write": [os.path.join(self.private_dir, IPC), self.judge_dir],
+                    "stubs": stubs, "stub_files": stub_files, "empty_dir": empty_dir,
+                    "empty": sorted({str(Path(p).parent / "__pycache__") for p in stubs
+                                     if (Path(p).parent / "__pycache__").is_dir()}),
+                    "hidden": grading_dirs(self.config),
+                    "cgroup": self.cgroup.procs_files if grouped else []}
+        if self.cgroup.problem and is_root():
+            self.log.warning("no cgroup for this kernel (%s): its memory is limited per process "
+                             "only", self.cgroup.problem)
+        return [sys.executable, "-m", "course_lib.grading.sandbox.kernel", "--settings", json.dumps(settings),
+                "--", *command]
+
+    def client(self, **kwargs):
+        """A client whose sockets drop any message of the kernel over MAX_MESSAGE_BYTES, before
+        this (root) process holds it.
+        """
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return super().client(context=context, **kwargs)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        # Nothing the kernel prints reaches a file of the grader's (the grading log): a
+        # descriptor of it would let the kernel write into that log.
+        kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.uid is not None:
+            os.chown(self.connection_file, self.uid, self.uid)
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            if self.lease is not None:  # a fork bomb's children outlive a kernel that exits
-                self.lease.release()
-            shutil.rmtree(self.private_dir, ignore_errors=True)
+        if restart or self.cleaned:
+            return
+        self.cleaned = True
+        self.cgroup.remove()
+        if self.lease is not None:  # a fork bomb's children outlive a kernel that exits
+            self.lease.release()
+        if self.disk_mounted:
+            unmount(self.disk)
+        shutil.rmtree(self.private_dir, ignore_errors=True)
+
+    # jupyter_client's AsyncKernelManager binds its parent's function here, which nbclient calls
+    # when the kernel has died: ours must run then too (the cgroup, the user id, the scratch).
+    cleanup_resources = _async_cleanup_resources
 
 
 if __name__ == "__main__":
