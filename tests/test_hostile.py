@@ -661,6 +661,7 @@ def hostile(tmp_path_factory):
     # another user's process with the secret in its command line (the /proc snoop looks)
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(900)", SECRET])
     private_before = set(Path(tempfile.gettempdir()).glob("course-sandbox-*"))
+    mounts_before = set(Path("/proc/mounts").read_text().splitlines())
     outside = ("autograded", "feedback", "prepared", "grading_outcomes", "gradebook.db",
                ".nbgrader.log", "submitted")  # what grading writes, and what it must not change
     before = snapshot(course, skip=outside)
@@ -673,6 +674,8 @@ def hostile(tmp_path_factory):
         bystander.wait()
     graded.left_running = sandbox_processes()
     graded.private_left = set(Path(tempfile.gettempdir()).glob("course-sandbox-*")) - private_before
+    graded.mounts_left = [line for line in Path("/proc/mounts").read_text().splitlines()
+                          if line not in mounts_before and "course-sandbox" in line]
     graded.step("feedback", "feedback", NAME)
     after = snapshot(course, skip=outside)
     graded.changed = {path for path in before.keys() | after.keys()
@@ -710,7 +713,7 @@ def test_nothing_is_left_running_and_nothing_outside_the_students_folders_change
     assert not hostile.submitted_changed
     assert hostile.canary.read_text() == SECRET and hostile.canary.stat().st_mode & 0o777 == 0o600
     assert not hostile.private_left, "a kernel's private folder is left"
-    assert "course-sandbox" not in Path("/proc/mounts").read_text()
+    assert hostile.mounts_left == []
     assert course_cgroups() == []
 
 
