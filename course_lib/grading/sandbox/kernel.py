@@ -377,6 +377,9 @@ def launch(settings: dict, command: list[str]) -> None:
         if uid is None or not is_root():
             set_limits(settings["limits"])
         command = bubblewrap_command(settings, workdir, command)
+        # nbgrader interrupts a cell with SIGINT to the kernel's process group, where bwrap is
+        # too: bwrap must not die of it (and the kernel with it); the kernel sets its own handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.execvp(command[0], command)
     if settings["mode"] == "namespaces":
         disk = settings["disk"]
