@@ -42,7 +42,7 @@ def main(argv: list[str]) -> None:
     settings, command = json.loads(argv[0]), argv[split + 1:]
     set_limits(settings["limits"])
     become(int(settings["uid"]))
-    os.chdir(settings["cwd"])
+    os.chdir(settings["cwd"])  # only now: the folder is the sandbox user's own
     os.execvp(command[0], command)
 
 
