@@ -150,16 +150,27 @@ def cell_index(notebook, name: str) -> int:
     return next(i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id") == name)
 
 
+# A gradient of the student's own (course_lib's may not be called by the answer it solves),
+# right but for how it is returned.
+OWN_GRADIENT = """def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        kept = x[index]
+        x[index] = kept + h
+        up = f(x)
+        x[index] = kept - h
+        down = f(x)
+        x[index] = kept
+        grad[index] = (up - down) / (2 * h)
+"""
 WRONG = {
     "exception": {"numerical_derivative":
                   "def numerical_derivative(f, x, h=1e-4):\n    values = [f(x + h), f(x - h)]\n"
                   "    return (values[1] - values[2]) / (2 * h)"},
     "wrong_shape": {"numerical_gradient":
-                    "def numerical_gradient(f, x, h=1e-4):\n"
-                    "    return gradient.numerical_gradient(f, x, h).ravel()"},
+                    OWN_GRADIENT + "    return grad.ravel()"},
     "wrong_dtype": {"numerical_gradient":
-                    "def numerical_gradient(f, x, h=1e-4):\n"
-                    "    return gradient.numerical_gradient(f, x, h).astype(np.float64)"},
+                    OWN_GRADIENT + "    return grad.astype(np.float64)"},
     "nan": {"numerical_derivative": "def numerical_derivative(f, x, h=1e-4):\n    return float('nan')"},
     "endless_loop": {"numerical_derivative":
                      "def numerical_derivative(f, x, h=1e-4):\n    while True:\n        pass"},
@@ -425,7 +436,7 @@ def test_autograde_says_how_student_code_is_isolated_before_grading(graded_class
     output = graded_class.output["autograde"]
     report = output.index("Student code is isolated as follows:" if os.geteuid() == 0
                           else "WARNING: this machine cannot fully isolate student code")
-    assert "network:" in output and report < output.index("[1/")
+    assert "sandbox:" in output and report < output.index("[1/")
 
 
 @pytest.mark.parametrize("student", CASES)

@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 import zmq
 from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_output
 from nbgrader import utils
@@ -220,10 +221,6 @@ class JudgedExecute(Execute):
     `sandbox.MAX_MESSAGE_BYTES`: nothing large reaches this (root) process.
     """
 
-    # The kernel may lose an output message on purpose (see _iopub_broken): that ends its cell
-    # with a note, not with a timeout.
-    raise_on_iopub_timeout = Bool(False).tag(config=True)
-
     def __init__(self, *args, **kwargs):
         # late: the sandbox needs Unix (fcntl, resource, libc), and nbgrader_config.py, which
         # imports this module, is loaded by every nbgrader command, a student's on Windows too
@@ -269,7 +266,11 @@ class JudgedExecute(Execute):
             cell.outputs, cell.execution_count = [], None
         else:
             self._watch_iopub()
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+            except CellTimeoutError:  # its output's end was lost with an oversized message?
+                if not self._iopub_events.poll(0):
+                    raise  # no: a cell that did not finish in time
             if self._iopub_broken():
                 from course_lib.grading.sandbox.kernel import MAX_MESSAGE_BYTES
                 cell.outputs.append(new_output("stream", name="stderr", text=(
