@@ -662,6 +662,7 @@ def hostile(tmp_path_factory):
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(900)", SECRET])
     private_before = set(Path(tempfile.gettempdir()).glob("course-sandbox-*"))
     mounts_before = set(Path("/proc/mounts").read_text().splitlines())
+    groups_before = set(course_cgroups())
     outside = ("autograded", "feedback", "prepared", "grading_outcomes", "gradebook.db",
                ".nbgrader.log", "submitted")  # what grading writes, and what it must not change
     before = snapshot(course, skip=outside)
@@ -673,6 +674,7 @@ def hostile(tmp_path_factory):
         bystander.kill()
         bystander.wait()
     graded.left_running = sandbox_processes()
+    graded.groups_left = sorted(set(course_cgroups()) - groups_before)
     graded.private_left = set(Path(tempfile.gettempdir()).glob("course-sandbox-*")) - private_before
     graded.mounts_left = [line for line in Path("/proc/mounts").read_text().splitlines()
                           if line not in mounts_before and "course-sandbox" in line]
@@ -714,7 +716,7 @@ def test_nothing_is_left_running_and_nothing_outside_the_students_folders_change
     assert hostile.canary.read_text() == SECRET and hostile.canary.stat().st_mode & 0o777 == 0o600
     assert not hostile.private_left, "a kernel's private folder is left"
     assert hostile.mounts_left == []
-    assert course_cgroups() == []
+    assert hostile.groups_left == []
 
 
 def test_autograde_says_which_isolation_ran(hostile):
