@@ -76,7 +76,7 @@ class CheckedSubmission:
 # -- the student's text, shown safely -------------------------------------------------------------
 
 def without_control_characters(text: str, keep_newlines: bool = False) -> str:
-    """`text` with each control character written out as an escape (ESC as `\\x1b`).
+    r"""`text` with each control character written out as an escape (ESC as `\x1b`).
 
     For what reaches a terminal or a one-line note: a file name with an escape sequence must not
     recolour or clear the instructor's terminal, nor a line break forge a line of output.
