@@ -169,7 +169,8 @@ def test_the_instructor_script_finds_the_course_in_the_current_folder_or_by_root
 DISTRIBUTIONS = {"IPython": "ipython", "ipywidgets": "ipywidgets", "matplotlib": "matplotlib",
                  "numpy": "numpy", "pooch": "pooch", "tqdm": "tqdm", "psutil": "psutil",
                  "nbgrader": "nbgrader", "nbformat": "nbgrader", "nbconvert": "nbgrader",
-                 "jupyter_client": "nbgrader", "jupyter_core": "nbgrader",
+                 "jupyter_client": "nbgrader", "jupyter_core": "nbgrader", "zmq": "nbgrader",
+                 "nbclient": "nbgrader",
                  "traitlets": "nbgrader", "sqlalchemy": "nbgrader", "bleach": "nbgrader",
                  "requests": "pooch", "dask": "dask", "distributed": "distributed",
                  "psycopg2": "psycopg2-binary", "babel": "babel"}

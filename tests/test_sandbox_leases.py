@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -19,9 +18,10 @@ def test_a_lease_is_machine_wide_and_skips_an_id_that_still_has_a_process(tmp_pa
     assert second.uid != first.uid
     # a process left running under an id whose lock is free (a killed run) keeps it taken
     free_uid = second.uid + 1
+    # `sleep` from the system, not this checkout's Python: a private checkout's Python is out of
+    # reach of other users
     survivor = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)"],
-        preexec_fn=lambda: os.setresuid(free_uid, free_uid, free_uid))
+        ["sleep", "60"], preexec_fn=lambda: os.setresuid(free_uid, free_uid, free_uid))
     try:
         third = sandbox.UserIdLease()
         assert third.uid not in (first.uid, second.uid, free_uid)

@@ -130,9 +130,12 @@ def test_a_solved_notebook_passes_as_an_ordinary_user(tmp_path):
         learner = folder / f"{NAME}.ipynb"
         nbformat.write(solved(NAME), learner)
         learner.chmod(0o644)
-        probe = subprocess.run([sys.executable, "-c", "import course_lib.grading.self_check"],
-                               capture_output=True, **options)
-        if probe.returncode != 0:
+        try:
+            probe = subprocess.run([sys.executable, "-c", "import course_lib.grading.self_check"],
+                                   capture_output=True, **options)
+        except PermissionError:  # the interpreter itself lies in a private folder
+            probe = None
+        if probe is None or probe.returncode != 0:
             pytest.skip(f"nobody cannot use this checkout ({ROOT} is private)")
         result = check(learner, cwd=folder, **options)
         assert result.returncode == 0, result.stdout + result.stderr
