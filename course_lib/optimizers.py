@@ -387,14 +387,17 @@ class AdamW(Adam):
         self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
 
     def formula(self, key, w, g, lr):
-        if is_decayed(w):
-            w *= 1 - lr * self.weight_decay
+        self._decay(w, lr)
         super().formula(key, w, g, lr)
 
     def _update_in_place(self, key, w, g, lr):
+        self._decay(w, lr)
+        super()._update_in_place(key, w, g, lr)
+
+    def _decay(self, w, lr):
+        """w <- w - lr weight_decay w, for weight matrices only (not biases)."""
         if is_decayed(w):
             w *= 1 - lr * self.weight_decay
-        super()._update_in_place(key, w, g, lr)
 
 
 # Learning-rate decay: callables step -> factor, passed as `schedule=` to any optimizer.

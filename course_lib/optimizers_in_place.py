@@ -11,9 +11,9 @@ arithmetic done in it, and the formulas make several. Here each update keeps one
 (`step`) and changes `w` and the state arrays in place, and it works through large arrays in
 blocks of `BLOCK` elements, so that the arrays of one block stay in the processor's cache while all
 the update's operations run over them, instead of streaming each whole array from memory once per
-operation. Measured once on an Intel Xeon (one core, 784 x 512 float32, the first layer of chapter
-09's network), in CPU time per step: RMSProp's formula 2.2 ms, in place 0.70 ms, in place and in
-blocks 0.46 ms.
+operation. Measured once on an Intel Xeon (one core, OpenBLAS; 784 x 512 float32, the first layer of
+chapter 09's network; CPU time of one `update`, input checks included): RMSProp 1.23 ms as the
+formula, 0.77 ms in place on whole arrays, 0.58 ms in place in blocks; Adam 1.90, 1.05 and 0.73 ms.
 """
 from __future__ import annotations
 

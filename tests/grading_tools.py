@@ -3,17 +3,20 @@ nbgrader course, run the real `nbgrader` command, and keep one kernel per notebo
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
+from course_lib.grading import cli
 from course_lib.grading.course import CONFIG_FILE, nbgrader_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,3 +203,21 @@ class KernelSession:
 def visible_text(html_text: str) -> str:
     """The text a reader of an HTML page sees: tags removed, entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def run_instructor(course: Path, *args: str) -> tuple[int, str]:
+    """`course-instructor --root course ARGS` in this process: (exit status, what it printed on
+    stdout and stderr)."""
+    output = io.StringIO()
+    with redirect_stdout(output), redirect_stderr(output):
+        status = cli.main(["--root", str(course), *args])
+    return status, output.getvalue()
+
+
+def student_nbgrader(home: Path, exchange: Path, *args: str) -> None:
+    """The real `nbgrader` as a student would run it, in the student's home folder."""
+    command = [str(Path(sys.executable).parent / "nbgrader"), *args,
+               f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dl-foundations"]
+    result = subprocess.run(command, cwd=home, env=nbgrader_environment(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]

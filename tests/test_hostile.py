@@ -18,7 +18,6 @@ few checks run the sandbox launcher and the judge directly.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
@@ -31,7 +30,6 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import nbformat
@@ -44,14 +42,15 @@ from grading_tools import (
     nbgrader,
     nbgrader_meta,
     read,
+    run_instructor,
     source_notebook,
+    student_nbgrader,
 )
 from nbgrader.api import Gradebook
 from switches import skip_or_fail
 
-from course_lib.grading import cli
 from course_lib.grading.autograding import load_outcomes, outcome_path
-from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
+from course_lib.grading.course import CONFIG_FILE, Course
 from course_lib.grading.judge import trusted as judge
 from course_lib.grading.sandbox import kernel as sandbox
 
@@ -478,22 +477,6 @@ EXPECTED = {"honest": FULL_MARKS, **dict.fromkeys(CHEATS, 0), "reads_secrets": 0
 IPC_KEY = 0x5EC0DE
 
 
-def run(course: Path, *args: str) -> tuple[int, str]:
-    """`python -m course_lib.grading --root course ARGS` in this process."""
-    output = io.StringIO()
-    with redirect_stdout(output), redirect_stderr(output):
-        status = cli.main(["--root", str(course), *args])
-    return status, output.getvalue()
-
-
-def student_nbgrader(home: Path, exchange: Path, *args: str) -> None:
-    command = [str(Path(sys.executable).parent / "nbgrader"), *args,
-               f"--Exchange.root={exchange}", f"--CourseDirectory.course_id={COURSE_ID}"]
-    result = subprocess.run(command, cwd=home, env=nbgrader_environment(),
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 def write_submission(course: Path, student: str, nb) -> Path:
     folder = course / "submitted" / student / NAME
     folder.mkdir(parents=True, exist_ok=True)
@@ -540,7 +523,7 @@ class HostileClass:
         self.canary = root / "canary.txt"
 
     def step(self, label: str, *args: str, expected: int = 0) -> None:
-        status, self.output[label] = run(self.course, *args)
+        status, self.output[label] = run_instructor(self.course, *args)
         assert status == expected, f"{' '.join(args)}: exit status {status}\n{self.output[label]}"
 
     def scores(self, student: str) -> dict[str, float]:

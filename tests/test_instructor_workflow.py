@@ -28,11 +28,8 @@ import os
 import re
 import shutil
 import struct
-import subprocess
-import sys
 import zipfile
 from collections import Counter
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,14 +43,15 @@ from grading_tools import (
     make_course,
     nbgrader_meta,
     read,
+    run_instructor,
     source_notebook,
+    student_nbgrader,
     visible_text,
 )
 from nbgrader.utils import notebook_hash
 
-from course_lib.grading import cli
 from course_lib.grading.autograding import load_outcomes
-from course_lib.grading.course import CONFIG_FILE, Course, nbgrader_environment
+from course_lib.grading.course import CONFIG_FILE, Course
 
 pytestmark = [
     pytest.mark.slow,
@@ -290,24 +288,6 @@ def write_submission(course: Path, student: str, content) -> None:
 
 # -- running things ---------------------------------------------------------------------------
 
-def run(course: Path, *args: str) -> tuple[int, str]:
-    """`python -m course_lib.grading --root course ARGS` in this process: (status, what it
-    printed on stdout and stderr)."""
-    output = io.StringIO()
-    with redirect_stdout(output), redirect_stderr(output):
-        status = cli.main(["--root", str(course), *args])
-    return status, output.getvalue()
-
-
-def student_nbgrader(home: Path, exchange: Path, *args: str) -> None:
-    """The real `nbgrader` as a student would run it, in the student's home folder."""
-    command = [str(Path(sys.executable).parent / "nbgrader"), *args,
-               f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dl-foundations"]
-    result = subprocess.run(command, cwd=home, env=nbgrader_environment(),
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 def submit_through_exchange(root: Path, course: Path, exchange: Path) -> None:
     """alice fetches, submits the blank notebook, then her answers; bob submits his answers."""
     homes = {s: root / f"home_{s}" for s in ("alice", "bob")}
@@ -402,7 +382,7 @@ def graded_class(tmp_path_factory) -> GradedClass:
     output = {}
 
     def step(label: str, *args: str, expected: int = 0) -> None:
-        status, output[label] = run(course, *args)
+        status, output[label] = run_instructor(course, *args)
         assert status == expected, f"{' '.join(args)}: exit status {status}\n{output[label]}"
 
     step("release", "release", NAME, "--exchange")
@@ -590,7 +570,7 @@ def test_a_zip_member_whose_header_lies_is_skipped_and_the_rest_collected(graded
 def test_a_file_that_is_not_a_zip_is_refused(graded_class, tmp_path):
     before = sorted(p.name for p in (graded_class.course / "submitted").iterdir())
     (tmp_path / "submissions.zip").write_text("<html>session expired, please log in</html>")
-    status, out = run(graded_class.course, "collect", NAME, "--lms-zip",
+    status, out = run_instructor(graded_class.course, "collect", NAME, "--lms-zip",
                       str(tmp_path / "submissions.zip"))
     assert status == 1 and "Traceback" not in out
     assert "cannot be read as a zip file (BadZipFile: File is not a zip file); nothing was " \
@@ -683,7 +663,7 @@ def test_a_notebook_past_the_time_limit_is_stopped_and_scores_zero(graded_class)
     notebook = answered(release)
     notebook.cells[cell_index(notebook, "numerical_derivative")].source += IGNORES_SIGINT
     write_submission(graded_class.course, "sleeper", notebook)
-    status, out = run(graded_class.course, "autograde", NAME, "--student", "sleeper",
+    status, out = run_instructor(graded_class.course, "autograde", NAME, "--student", "sleeper",
                       "--time-limit", "8")
     assert status == 0, out
     assert "sleeper: 0 of 11 points, failed" in out
