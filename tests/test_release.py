@@ -139,7 +139,9 @@ def test_source_follows_the_notebook_format(name):
             assert gid.startswith("test_"), f"test cell {gid!r} must be named test_<answer id>"
             first_line = cell.source.splitlines()[0]
             points = f"{meta['points']:g} point"
-            assert first_line.startswith("#") and f"({points}" in first_line, \
+            # a Korean edition may say it in Korean: "(2점)"
+            stated = [f"({points}"] + ([f"({meta['points']:g}점"] if name.endswith("_ko") else [])
+            assert first_line.startswith("#") and any(s in first_line for s in stated), \
                 f"{gid}: the first line must state the points, e.g. '# Exercise 1 ({points}s): ...'"
         elif is_answer(cell):
             assert SOLUTION_MARKERS[0] in cell.source and not meta["locked"], gid
