@@ -14,7 +14,7 @@ import warnings
 
 import nbformat
 import pytest
-from grading_tools import ROOT, assignments, is_answer, read, release_notebook
+from grading_tools import ROOT, assignments, is_answer, nbgrader_meta, read, release_notebook
 
 from course_lib import fonts, glossary
 from course_lib.grading import translation
@@ -92,10 +92,14 @@ def test_every_korean_edition_has_a_catalog_and_is_released():
     assert korean == [f"{name}{translation.SUFFIX}" for name in TRANSLATED]
     for name in korean:
         assert release_notebook(name).is_file(), f"notebooks/{name} missing: release it"
-        released = read(release_notebook(name))
-        assert any(is_answer(cell) for cell in read(translation.translated_notebook(
-            name.removesuffix(translation.SUFFIX))).cells)
-        assert "raise NotImplementedError()" in nbformat.writes(released)
+        released = nbformat.writes(read(release_notebook(name)))
+        source = read(translation.translated_notebook(name.removesuffix(translation.SUFFIX)))
+        assert any(nbgrader_meta(cell).get("solution") for cell in source.cells)
+        assert "### BEGIN SOLUTION" not in released, f"notebooks/{name} holds a solution"
+        # code answers become nbgrader's stub, written answers its placeholder (10 has only those)
+        stub = ("raise NotImplementedError()" if any(map(is_answer, source.cells))
+                else "YOUR ANSWER HERE")
+        assert stub in released
 
 
 # -- drift, shown on a copy of the course -------------------------------------------------------
