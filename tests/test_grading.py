@@ -34,11 +34,6 @@ pytestmark = pytest.mark.slow
 NAMES = assignments()
 COURSE_ID = "dl-foundations"
 KOREAN = [name for name in NAMES if name.endswith(translation.SUFFIX)]
-# Korean editions whose figures still draw Hangul as boxes: the English notebook plots without
-# importing course_lib.plotting, which sets the Hangul font up, and the Korean code is the English
-# code. Each entry goes when its English notebook imports course_lib.plotting (strict: the test
-# then passes and says so).
-NO_HANGUL_FONT = {"05_activations_ko"}
 
 
 class GradedCourse:
@@ -134,14 +129,11 @@ def test_feedback_shows_messages_but_no_hidden_tests(course, name):
         assert "most recent call last" not in text, "a traceback in the feedback"
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                               reason="its English notebook does not import "
-                                               "course_lib.plotting"))
-    if name in NO_HANGUL_FONT else name for name in KOREAN])
+@pytest.mark.parametrize("name", KOREAN)
 def test_korean_figures_have_every_glyph(course, name):
     """The graded solution's figures, drawn by the kernel as a student's would be: matplotlib
-    warns for each Hangul glyph its font lacks."""
+    warns for each Hangul glyph its font lacks (a notebook that plots must set the font up with
+    course_lib.fonts.use_hangul_font, which importing course_lib.plotting does)."""
     if fonts.hangul_font() is None:
         if os.environ.get("COURSE_REQUIRE_HANGUL_FONT") == "1":
             pytest.fail(f"COURSE_REQUIRE_HANGUL_FONT=1 but {fonts.INSTALL_HINT}")
