@@ -494,11 +494,11 @@ def remote_of():
     from course_lib.grading.judge.wire import Endpoint
 
     judge_sock, kernel_sock = socket.socketpair()
-    kernel = Endpoint(kernel_sock, STUDENT_SIDE_OPS, mirror_sent_arrays=False)
+    kernel = Endpoint(kernel_sock, STUDENT_SIDE_OPS, judge=False)
     kernel.namespace = {}
     server = threading.Thread(target=kernel.serve, daemon=True)
     server.start()
-    judge = Endpoint(judge_sock, JUDGE_SIDE_OPS, mirror_sent_arrays=True)
+    judge = Endpoint(judge_sock, JUDGE_SIDE_OPS, judge=True)
 
     def remote(function):
         kernel.namespace[function.__name__] = function

@@ -1,6 +1,6 @@
 """The wire between the trusted judge and the student's kernel (course_lib.grading.judge.wire),
 over a real socket pair: values arrive as they left, handles work both ways, arrays changed in
-place travel back, and every malformed or oversized message is refused with a WireError that
+place travel back whichever side made them, temporary arrays are let go, and every malformed or oversized message is refused with a WireError that
 says what was wrong, never a crash of another kind and never a hang."""
 import json
 import socket
@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from course_lib.grading.judge import wire
 from course_lib.grading.judge.agent import STUDENT_SIDE_OPS
 from course_lib.grading.judge.trusted import JUDGE_SIDE_OPS
 from course_lib.grading.judge.wire import (
@@ -33,7 +34,7 @@ class Kernel:
     """The student's side, answering in a thread from `namespace`, as judge.agent.serve does."""
 
     def __init__(self, sock: socket.socket, namespace: dict):
-        self.endpoint = Endpoint(sock, STUDENT_SIDE_OPS, mirror_sent_arrays=False)
+        self.endpoint = Endpoint(sock, STUDENT_SIDE_OPS, judge=False)
         self.endpoint.namespace = namespace
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -52,7 +53,7 @@ def pair():
     judge_sock, kernel_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     for sock in (judge_sock, kernel_sock):
         sock.settimeout(TIMEOUT)
-    yield Endpoint(judge_sock, JUDGE_SIDE_OPS, mirror_sent_arrays=True), kernel_sock
+    yield Endpoint(judge_sock, JUDGE_SIDE_OPS, judge=True), kernel_sock
     judge_sock.close()
     kernel_sock.close()
 
@@ -124,6 +125,123 @@ def test_an_array_changed_in_place_by_the_student_changes_the_judges_array(judge
     fetch(judge, "step")(params, grads)
     assert params is before and params.tolist() == [0.0, 1.0]
     assert grads.tolist() == [2.0, 2.0]
+
+
+class KernelNet:
+    """A student's network: its methods read the current `params`."""
+
+    def __init__(self):
+        self.params = {"W": np.array([1.0, 2.0])}
+
+    def total(self):
+        return float(self.params["W"].sum())
+
+
+def test_an_array_the_kernel_made_and_the_judge_changes_in_place_is_changed_in_the_kernel(
+        judge_with_kernel):
+    judge = judge_with_kernel({"KernelNet": KernelNet})
+    net = fetch(judge, "KernelNet")()
+    weights = net.params["W"]
+    weights *= 3.0  # as a test that checks the methods read the current weights
+    assert net.total() == 9.0
+    assert net.params["W"] is weights  # the same array each time, as in one process
+
+
+class KernelLayer:
+    """A student's layer whose backward overwrites the array its forward returned."""
+
+    def forward(self, x):
+        self.out = x * 2.0
+        return self.out
+
+    def backward(self):
+        self.out[...] = 0.0
+
+
+def test_a_returned_array_the_kernel_changes_later_changes_the_judges_copy(judge_with_kernel):
+    judge = judge_with_kernel({"KernelLayer": KernelLayer})
+    layer = fetch(judge, "KernelLayer")()
+    out = layer.forward(np.array([1.0, 2.0]))
+    assert out.tolist() == [2.0, 4.0]
+    layer.backward()
+    assert out.tolist() == [0.0, 0.0]  # what a test in the kernel would see
+
+
+class JudgeNet:
+    """The course library's network as a test hands it to the student's training loop."""
+
+    def __init__(self):
+        self.params = {"W": np.zeros(3)}
+
+    def ping(self):
+        return None
+
+
+def update_after_another_request(net):
+    weights = net.params["W"]
+    net.ping()        # a message each way while the student holds the judge's array
+    weights += 1.0    # then changed, and let go before the reply
+
+
+def update_with_out(net):
+    np.add(net.params["W"], 2.0, out=net.params["W"])  # fetched twice, changed, let go
+
+
+@pytest.mark.parametrize("update", [update_after_another_request, update_with_out])
+def test_the_last_change_of_a_copy_the_student_lets_go_reaches_the_judge(judge_with_kernel,
+                                                                         update):
+    judge = judge_with_kernel({"update": update})
+    net = JudgeNet()
+    weights = net.params["W"]
+    fetch(judge, "update")(net)
+    assert net.params["W"] is weights and weights.tolist() != [0.0, 0.0, 0.0]
+
+
+def test_arrays_come_back_as_the_arrays_that_left(judge_with_kernel):
+    kept = {}
+
+    def keep(array):
+        kept["judges"] = array
+        return array
+
+    def make():
+        kept["kernels"] = np.zeros(2)
+        return kept["kernels"]
+    judge = judge_with_kernel({"keep": keep, "make": make,
+                               "is_kept": lambda array, key: array is kept[key]})
+    mine = np.ones(3)
+    assert fetch(judge, "keep")(mine) is mine
+    theirs = fetch(judge, "make")()
+    assert fetch(judge, "is_kept")(theirs, "kernels") is True
+    assert fetch(judge, "is_kept")(mine, "judges") is True
+
+
+def test_temporary_arrays_are_let_go_on_both_sides(pair):
+    judge, kernel_sock = pair
+
+    def loop(callback, steps):
+        for step in range(steps):  # a training loop: a new batch and a new gradient each step
+            gradient = callback(np.full(1_000, float(step)))
+            assert gradient.shape == (1_000,)
+    kernel = Kernel(kernel_sock, {"loop": loop})
+    fetch(judge, "loop")(lambda batch: batch * 2.0, 300)
+    judge.request("get", name="loop")  # one more message each way: the last drops arrive
+    assert len(judge.own) + len(judge.theirs) <= 4
+    assert len(kernel.endpoint.own) + len(kernel.endpoint.theirs) <= 4
+    judge.request("done")
+    kernel.thread.join(TIMEOUT)
+    assert kernel.error is None
+
+
+def test_a_kernel_that_keeps_every_array_hits_a_clear_limit(pair, monkeypatch):
+    monkeypatch.setattr(wire, "MAX_MIRRORED", 100_000)
+    judge, kernel_sock = pair
+    hoard = []
+    Kernel(kernel_sock, {"keep": hoard.append})
+    keep = fetch(judge, "keep")
+    with pytest.raises(WireError, match="does not let them go"):
+        for _ in range(20):
+            keep(np.zeros(1_000))  # 8,000 bytes each, all kept by the kernel
 
 
 def test_a_student_exception_comes_back_as_that_exception_with_its_message(judge_with_kernel):
@@ -297,7 +415,7 @@ def test_fuzzed_replies_give_a_value_or_a_wire_error_and_never_hang(value, frame
     with judge_sock, kernel_sock:
         for sock in (judge_sock, kernel_sock):
             sock.settimeout(TIMEOUT)
-        judge = Endpoint(judge_sock, JUDGE_SIDE_OPS, mirror_sent_arrays=True)
+        judge = Endpoint(judge_sock, JUDGE_SIDE_OPS, judge=True)
         reply = framed(header_bytes({"op": "reply", "frames": len(frames), "value": value,
                                      "updates": updates}), *frames)
         try:

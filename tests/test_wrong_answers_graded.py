@@ -2,11 +2,11 @@
 
 tests/test_wrong_answers.py runs every variant in one live kernel, where the test cell and the
 answer share a process. Graded, the test cell runs in the judge and reaches the answer over the
-wire (handles, mirrored arrays), which is where a check can go blind (an in-place change of an
-array the kernel made is not seen) or break (isinstance on a handle). Here, per chapter, a few
-submissions are the solution with one variant in every answer cell: the k-th typical wrong answer
-(each must lose points in its own test cells, except the few listed in KNOWN_BLIND) or the first
-differently written correct one (full marks). Chapters 06-09 for now.
+wire (handles, mirrored arrays), which is where a check can go blind (an in-place change that
+does not travel) or break (isinstance on a handle). Here, per chapter, a few submissions are the
+solution with one variant in every answer cell: the k-th typical wrong answer (each must lose
+points in its own test cells) or the first differently written correct one (full marks).
+Chapters 06-09 for now.
 """
 from __future__ import annotations
 
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.slow
 COURSE_ID = "dl-foundations"
 CHAPTERS = ["06_minibatch", "07_optimizers", "08_backprop", "09_mnist"]
 WRONG_PER_ANSWER = 2  # submissions "wrong-0" and "wrong-1": the first two wrong answers of each cell
-# Wrong answers the judge cannot see, with the reason; the test requires them to keep their marks,
-# so that it fails (and this list is updated) once the wire closes the gap. The kernel-run suite
-# catches each of them.
-KNOWN_BLIND = {
-    "forward returns its input's buffer: adds in place into a stored array":
-        "the judge receives a copy of an array the kernel returns, so the kernel's later in-place "
-        "change of it (backward zeroing forward's output) never reaches the judge",
-}
 
 
 def submission(name: str, kind: str, k: int):
@@ -74,9 +66,5 @@ def test_wrong_answers_lose_points_when_graded(tmp_path, name):
             tests = answers[answer_id].get("tests", [f"test_{answer_id}"])
             description = list(answers[answer_id]["wrong"])[k]
             loses = any(graded[test][0] < graded[test][1] for test in tests)
-            if description in KNOWN_BLIND:
-                assert not loses, f"{name}: '{description}' now loses points when graded: remove it " \
-                                  f"from KNOWN_BLIND ({KNOWN_BLIND[description]})"
-                continue
             assert loses, f"{name}: the wrong answer '{description}' of {answer_id} keeps full marks " \
                           f"when graded ({ {test: graded[test] for test in tests} })"

@@ -35,7 +35,7 @@ class AgentEndpoint(Endpoint):
     """The kernel's end: remembers which answer each object it handed out came from."""
 
     def __init__(self, sock: socket.socket):
-        super().__init__(sock, STUDENT_SIDE_OPS, mirror_sent_arrays=False)
+        super().__init__(sock, STUDENT_SIDE_OPS, judge=False)
         self.origins: dict[int, str] = {}  # id of an object handed out -> the answer's name
 
     def _answer(self, header: dict, frames: list[bytes]) -> None:

@@ -123,7 +123,7 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
     error = None
     with connection:
         connection.settimeout(job["timeout"])
-        endpoint = Endpoint(connection, JUDGE_SIDE_OPS, mirror_sent_arrays=True)
+        endpoint = Endpoint(connection, JUDGE_SIDE_OPS, judge=True)
         try:
             code = compile(job["source"], TEST_CELL_FILENAME, "exec")
             _bind_names(code, namespace, endpoint, job)

@@ -12,9 +12,15 @@ Whatever the student's code does to its own process, all the judge ever decodes 
 `np.load` with `allow_pickle=False`, JSON, and handles it can only call. A student object can
 never run code in the judge, so it cannot fake an `==`, an `isinstance` or an `allclose` there.
 
-An array the judge sends is *mirrored*: if the student's code changes it in place (an optimizer
-updating `params`, `numerical_gradient` nudging `x`), the change travels back with the next
-message and is applied to the judge's array, as if the call had happened in one process.
+Every array is *mirrored*, whichever side sends it: if the other side changes it in place (an
+optimizer updating the judge's `params`, `numerical_gradient` nudging `x`, a test tripling the
+weights a student's network returned, a student's `backward` overwriting what its `forward`
+returned), the change travels with the next message and is applied to the sender's array, as if
+the two sides were one process; an array that comes back arrives as the very array that left
+(`f(x) is x`). The side that created an array keeps it while the other side holds it; the other
+side keeps its copy while its own code holds it, and once nothing but the wire does (CPython's
+reference count says so), its next message carries the copy's last changes and says it dropped
+it, so temporary arrays (the batches of a training loop) are not kept for long.
 """
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ MAX_DEPTH = 64                 # nesting of tuples, lists and dicts
 # went wrong, too little to smuggle out what an earlier hidden test passed to the function.
 MAX_STUDENT_MESSAGE = 300
 MAX_PARAMETERS = 64            # parameters of a function a handle describes
+MAX_MIRRORED = 2 << 30         # bytes of its arrays one side keeps for the other side
 # A module named by the student is imported in the judge only from these packages (or if the
 # judge has it already): importing an arbitrary module can have side effects.
 TRUSTED_MODULES = ("numpy", "course_lib", "math", "matplotlib", "scipy")
@@ -217,18 +224,23 @@ class Endpoint:
         Connected unix socket.
     allowed_ops : set of str
         The requests this side answers (the judge answers only "call" and "getattr").
-    mirror_sent_arrays : bool
-        Mirror every array this side sends (the judge); the other side mirrors what it receives.
+    judge : bool
+        This side is the trusted judge: it cuts the student's error messages short and numbers
+        the arrays it creates 1, 2, ... (the kernel's are -1, -2, ...).
     """
 
-    def __init__(self, sock: socket.socket, allowed_ops: set[str], mirror_sent_arrays: bool):
+    def __init__(self, sock: socket.socket, allowed_ops: set[str], judge: bool):
         self.sock = sock
         self.allowed_ops = allowed_ops
-        self.mirror_sent_arrays = mirror_sent_arrays
+        self.judge = judge
         self.exported: dict[int, object] = {}     # handle id -> our object the other side holds
         self.remotes: dict[int, Remote] = {}      # handle id -> stand-in for the other side's
-        self.mirrored: dict[int, np.ndarray] = {}  # mirror id -> array
-        self.snapshots: dict[int, np.ndarray] = {}
+        self.sign = 1 if judge else -1            # of the mirror ids of the arrays we create
+        self.created = 0                          # mirror ids given to our arrays so far
+        self.own: dict[int, np.ndarray] = {}      # mirror id -> our array the other side holds
+        self.own_bytes = 0
+        self.theirs: dict[int, np.ndarray] = {}   # mirror id -> our copy of the other side's
+        self.snapshots: dict[int, np.ndarray] = {}  # mirror id -> content both sides last agreed
         self.mirror_of: dict[int, int] = {}       # id(array) -> mirror id
         self.remote_classes: dict[str, type] = {}
         self.namespace: dict | None = None        # globals the "get" request reads
@@ -274,11 +286,16 @@ class Endpoint:
 
     def _encode_array(self, array: np.ndarray, frames: list[bytes]):
         mirror = self.mirror_of.get(id(array))
-        if mirror is None and self.mirror_sent_arrays:
-            mirror = len(self.mirrored) + 1
-            self.mirrored[mirror], self.snapshots[mirror] = array, array.copy()
+        if mirror is None:
+            self.own_bytes += array.nbytes
+            if self.own_bytes > MAX_MIRRORED:
+                raise WireError(f"the other side holds more than {MAX_MIRRORED} bytes of arrays "
+                                "this side sent and does not let them go")
+            self.created += 1
+            mirror = self.sign * self.created
+            self.own[mirror], self.snapshots[mirror] = array, array.copy()
             self.mirror_of[id(array)] = mirror
-        elif mirror is not None and not self._changed(mirror):
+        elif not self._changed(mirror):
             return {"t": "mirror", "m": mirror}  # its current content is known on both sides
         frames.append(array_to_bytes(array))
         return {"t": "array", "f": len(frames) - 1, "m": mirror}
@@ -308,9 +325,9 @@ class Endpoint:
                 return array
             return self._arrive(int(mirror), array)
         if kind == "mirror":
-            if node.get("m") not in self.mirrored:
+            if node.get("m") not in self.snapshots:
                 raise WireError("a mirrored array this side never saw")
-            return self.mirrored[node["m"]]
+            return self._mirrored(node["m"])
         if kind in ("tuple", "list"):
             items = [self._decode(v, frames, depth + 1) for v in node["v"]]
             return tuple(items) if kind == "tuple" else items
@@ -342,20 +359,46 @@ class Endpoint:
             raise WireError(f"an array of dtype {array.dtype}")
         return array
 
+    def _is_own(self, mirror: int) -> bool:
+        return mirror * self.sign > 0
+
+    def _mirrored(self, mirror: int) -> np.ndarray | None:
+        """The array under this mirror id: ours, or our copy of theirs (None if unknown)."""
+        return (self.own if self._is_own(mirror) else self.theirs).get(mirror)
+
     def _arrive(self, mirror: int, array: np.ndarray) -> np.ndarray:
-        """The array the other side mirrors as `mirror`: ours, brought up to date, or a new one."""
-        if mirror in self.mirrored:
-            self._overwrite(mirror, array)
-            return self.mirrored[mirror]
-        if self.mirror_sent_arrays:
+        """The array mirrored as `mirror`: ours or our copy of theirs brought up to date, or new."""
+        if self._is_own(mirror) and mirror not in self.own:
             raise WireError("a mirrored array this side never sent")
-        self.mirrored[mirror], self.snapshots[mirror] = array, array.copy()
-        self.mirror_of[id(array)] = mirror
-        return array
+        if self._mirrored(mirror) is None:
+            self.theirs[mirror], self.snapshots[mirror] = array, array.copy()
+            self.mirror_of[id(array)] = mirror
+            return array
+        self._overwrite(mirror, array)
+        return self._mirrored(mirror)
+
+    def _dropped(self) -> list[int]:
+        """Let go of the copies of theirs that only this table still holds; they are listed."""
+        # getrefcount counts our table's reference and its own argument's: 2 means unused
+        gone = [mirror for mirror in self.theirs if sys.getrefcount(self.theirs[mirror]) <= 2]
+        for mirror in gone:
+            array = self.theirs.pop(mirror)
+            del self.snapshots[mirror]
+            if self.mirror_of.get(id(array)) == mirror:
+                del self.mirror_of[id(array)]
+        return gone
+
+    def _release(self, mirror: int) -> None:
+        """The other side dropped its copy of our array: stop keeping it for them."""
+        array = self.own.pop(mirror)
+        self.own_bytes -= array.nbytes
+        del self.snapshots[mirror]
+        if self.mirror_of.get(id(array)) == mirror:
+            del self.mirror_of[id(array)]
 
     def _overwrite(self, mirror: int, new: np.ndarray) -> None:
         """Copy the other side's content into our array in place (what an in-place change does)."""
-        mine = self.mirrored[mirror]
+        mine = self._mirrored(mirror)
         try:
             if mine.shape != new.shape and mine.size == new.size:
                 mine.shape = new.shape  # the other side reshaped it in place
@@ -365,7 +408,7 @@ class Endpoint:
         self.snapshots[mirror] = mine.copy()
 
     def _changed(self, mirror: int) -> bool:
-        now, before = self.mirrored[mirror], self.snapshots[mirror]
+        now, before = self._mirrored(mirror), self.snapshots[mirror]
         return now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)
 
     def _module(self, name: str):
@@ -405,19 +448,26 @@ class Endpoint:
         for key, item in values.items():
             body[key] = self.encode(item, frames)
         updates = {}
-        for mirror in list(self.mirrored):
+        for mirror in list(self.snapshots):
             if self._changed(mirror):
-                frames.append(array_to_bytes(self.mirrored[mirror]))
+                frames.append(array_to_bytes(self._mirrored(mirror)))
                 updates[str(mirror)] = len(frames) - 1
-                self.snapshots[mirror] = self.mirrored[mirror].copy()
-        body["updates"] = updates
+                self.snapshots[mirror] = self._mirrored(mirror).copy()
+        # after the updates: a copy our code changed and let go still tells its last change
+        body["updates"], body["dropped"] = updates, self._dropped()
         send_message(self.sock, body, frames)
 
     def _receive(self) -> tuple[dict, list[bytes]]:
         header, frames = receive_message(self.sock)
+        dropped = header.get("dropped", [])
+        if not isinstance(dropped, list):
+            raise WireError("a malformed list of dropped arrays")
         for mirror, index in dict(header.get("updates", {})).items():
-            if int(mirror) in self.mirrored:
+            if int(mirror) in self.snapshots:
                 self._overwrite(int(mirror), self._frame(frames, index))
+        for mirror in dropped:
+            if type(mirror) is int and mirror in self.own:
+                self._release(mirror)
         return header, frames
 
     def request(self, op: str, target: int | None = None, **fields):
@@ -448,7 +498,7 @@ class Endpoint:
 
     def _error(self, header: dict) -> Exception:
         name = str(header.get("type", "Exception"))[:80]
-        limit = MAX_STUDENT_MESSAGE if self.mirror_sent_arrays else 4000  # the judge: cut it
+        limit = MAX_STUDENT_MESSAGE if self.judge else 4000  # the judge: cut it
         message = str(header.get("message", ""))[:limit] + str(header.get("where", ""))[:200]
         cls = getattr(builtins, name, None)
         if not (isinstance(cls, type) and issubclass(cls, Exception)):
@@ -468,7 +518,7 @@ class Endpoint:
         except WireError:
             raise
         except Exception as error:
-            where = student_location(error.__traceback__) if not self.mirror_sent_arrays else ""
+            where = student_location(error.__traceback__) if not self.judge else ""
             self._send({"op": "error", "type": type(error).__name__, "message": str(error)[:4000],
                         "where": where})
             return
