@@ -160,6 +160,14 @@ def network_gradient(params, x, t):
     "DigitNetwork": {
         "tests": ["test_DigitNetwork", "test_DigitNetwork_gradient"],
         "wrong": {
+            # first: graded through the judge too (test_wrong_answers_graded), where an in-place
+            # change of an array the kernel made must travel back
+            "copies the weights for the methods (in-place changes unseen)": with_mistake(
+                DIGIT_NETWORK, "        self.params = {key: value for key, value in params.items()}",
+                "        self.params = {key: value for key, value in params.items()}\n"
+                "        self.frozen = {key: value.copy() for key, value in params.items()}").replace(
+                "return network_loss(self.params, x, t)", "return network_loss(self.frozen, x, t)").replace(
+                "return network_gradient(self.params, x, t)", "return network_gradient(self.frozen, x, t)"),
             "weights of standard deviation 0.01 instead of He's": with_mistake(
                 DIGIT_NETWORK, "np.sqrt(2.0 / n_inputs)", "0.01"),
             "ignores the seed": with_mistake(
@@ -167,12 +175,6 @@ def network_gradient(params, x, t):
             "float32 parameters": with_mistake(
                 DIGIT_NETWORK, "        self.params = {key: value for key, value in params.items()}",
                 "        self.params = {key: value.astype(np.float32) for key, value in params.items()}"),
-            "copies the weights for the methods (in-place changes unseen)": with_mistake(
-                DIGIT_NETWORK, "        self.params = {key: value for key, value in params.items()}",
-                "        self.params = {key: value for key, value in params.items()}\n"
-                "        self.frozen = {key: value.copy() for key, value in params.items()}").replace(
-                "return network_loss(self.params, x, t)", "return network_loss(self.frozen, x, t)").replace(
-                "return network_gradient(self.params, x, t)", "return network_gradient(self.frozen, x, t)"),
             "predict returns the scores, not the classes": with_mistake(
                 DIGIT_NETWORK, "return np.argmax(hidden @ self.params[\"W2\"] + self.params[\"b2\"], axis=1)",
                 "return hidden @ self.params[\"W2\"] + self.params[\"b2\"]"),
