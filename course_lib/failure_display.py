@@ -17,7 +17,8 @@ of the bare error, it says which cell to run first:
     this test cell again.
 
 Everything else (a student's own error, an assert in a test cell) keeps IPython's usual
-traceback. Outside IPython (pytest, scripts) nothing changes.
+traceback. Outside IPython (pytest, scripts) nothing changes. Both displays speak the checks'
+language (course_lib.language): Korean in a Korean edition.
 """
 from __future__ import annotations
 
@@ -26,9 +27,18 @@ import re
 import traceback
 from pathlib import Path
 
+from course_lib.language import _
+
 LIBRARY = Path(__file__).resolve().parent
-# the first line of every test cell: "# Exercise 2 (2 points): tests for tangent_line. ..."
-TEST_CELL_HEADER = re.compile(r"#\s*(Exercise\s+[\w.]+)\s*\([^)]*\):\s*tests? for ([^.]*)")
+# the first line of every test cell, "# Exercise 2 (2 points): tests for tangent_line. ..." in
+# English, "# 연습 문제 2 (2 points): tangent_line의 테스트. ..." in a Korean edition
+TEST_CELL_HEADER = re.compile(r"#\s*(?:Exercise|연습\s*문제)\s+([\w.]+)\s*\([^)]*\):\s*"
+                              r"(?:tests? for ([^.]*)|(.*?)의 테스트)")
+PYTHON_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _red(text: str) -> str:
+    return f"\x1b[31m{text}\x1b[0m"
 
 
 def _in_library(filename: str) -> bool:
@@ -52,16 +62,17 @@ def not_run_yet(value: BaseException) -> list[str] | None:
     header = TEST_CELL_HEADER.match((linecache.getlines(frames[-1].filename) or [""])[0].strip())
     if header is None or not value.name:
         return None
-    exercise, tested = header.group(1), re.findall(r"\w+", header.group(2))
+    exercise, tested = header.group(1), PYTHON_NAME.findall(header.group(2) or header.group(3))
     name = value.name
     if name in tested:
-        advice = (f"Run the answer cell of {exercise} (the cell above that defines `{name}`) "
-                  f"first, then this test cell again.")
+        advice = _("Run the answer cell of Exercise {exercise} (the cell above that defines "
+                   "`{name}`) first, then this test cell again.").format(exercise=exercise,
+                                                                         name=name)
     else:
-        advice = ("Run the cells above this one first (menu Run > Run All Above Selected Cell), "
-                  "then this test cell again.")
-    return [f"\x1b[31mNot run yet\x1b[0m: `{name}` is not defined, so these tests cannot run.",
-            advice]
+        advice = _("Run the cells above this one first (menu Run > Run All Above Selected "
+                   "Cell), then this test cell again.")
+    return [_("{not_run_yet}: `{name}` is not defined, so these tests cannot run.").format(
+        not_run_yet=_red(_("Not run yet")), name=name), advice]
 
 
 def short_traceback(value: BaseException) -> list[str] | None:
@@ -73,10 +84,16 @@ def short_traceback(value: BaseException) -> list[str] | None:
     where = ""
     if outside:
         line = outside[-1]
-        code = f": `{line.line.strip()}`" if line.line else ""
-        where = f" (line {line.lineno} of this cell{code})" if _is_cell(line.filename) \
-            else f" ({Path(line.filename).name}, line {line.lineno}{code})"
-    return [f"\x1b[31mTest failed\x1b[0m{where}:", *str(value).splitlines()]
+        fields = dict(line=line.lineno, code=(line.line or "").strip(),
+                      file=Path(line.filename).name)
+        if _is_cell(line.filename):
+            where = (_(" (line {line} of this cell: `{code}`)") if line.line
+                     else _(" (line {line} of this cell)")).format(**fields)
+        else:
+            where = (_(" ({file}, line {line}: `{code}`)") if line.line
+                     else _(" ({file}, line {line})")).format(**fields)
+    return [_("{test_failed}{where}:").format(test_failed=_red(_("Test failed")), where=where),
+            *str(value).splitlines()]
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):

@@ -13,6 +13,7 @@ from course_lib.checks.hints import (
     shape_difference,
     value_hints,
 )
+from course_lib.language import _
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
@@ -22,12 +23,22 @@ def _describe(value) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}, dtype {value.dtype}"
+        return _("an array of shape {shape}, dtype {dtype}").format(shape=value.shape,
+                                                                   dtype=value.dtype)
     if isinstance(value, (bool, np.bool_)):
-        return f"the boolean {value}"
+        return _("the boolean {value}").format(value=value)
     if isinstance(value, (numbers.Number, np.generic)):
-        return f"the number {value!r}"
-    return f"a {type(value).__name__}"
+        return _("the number {value}").format(value=repr(value))
+    return _("a {type}").format(type=type(value).__name__)
+
+
+def expected_line(what: str) -> str:
+    """The line of a failure message that says what was expected (`got_line` is its twin)."""
+    return _("expected {what}").format(what=what)
+
+
+def got_line(what: str) -> str:
+    return _("got      {what}").format(what=what)
 
 
 def _format_number(x, other=None) -> str:
@@ -47,7 +58,7 @@ def _index(flat: int, shape: tuple) -> str:
 
 def _message(what: str, lines: list[str], hints: list[str]) -> str:
     return "\n".join([f"{what}."] + [f"  {line}" for line in lines]
-                     + [f"Hint: {hint}" for hint in hints if hint])
+                     + [_("Hint: {hint}").format(hint=hint) for hint in hints if hint])
 
 
 def _fail(what: str, lines: list[str], hints: list[str]) -> None:
@@ -80,8 +91,8 @@ def _as_number_array(value, what: str, expected: np.ndarray) -> np.ndarray:
     except Exception:  # ragged lists and odd objects: say what came back
         arr = np.asarray(None, dtype=object)
     if arr.dtype.kind not in "biuf":
-        _fail(what, [f"expected {_describe(expected) if expected.ndim else 'a number'}",
-                     f"got      {_describe(value)}"], ["return numbers (a float or a numpy array)."])
+        _fail(what, [expected_line(_describe(expected) if expected.ndim else _("a number")),
+                     got_line(_describe(value))], [_("return numbers (a float or a numpy array).")])
     return arr
 
 
@@ -91,31 +102,35 @@ def _check_form(got, expected, what: str, check_dtype: bool, hints: list[str]):
     Returns got and expected as float64 arrays.
     """
     if got is None and expected is not None:
-        _fail(what, [f"expected {_describe(np.asarray(expected))}", "got      None"],
-              ["did you forget to `return` the result?"] + hints)
+        _fail(what, [expected_line(_describe(np.asarray(expected))), got_line("None")],
+              [_("did you forget to `return` the result?")] + hints)
     expected = np.asarray(expected)
     is_number = expected.ndim == 0
     got_arr = _as_number_array(got, what, expected)
     if got_arr.shape != expected.shape:
-        wanted = "a single number" if is_number else f"an array of shape {expected.shape}"
-        shape_hint = ("use a float (e.g. `float(...)` or `.item()`), not an array."
+        wanted = (_("a single number") if is_number
+                  else _("an array of shape {shape}").format(shape=expected.shape))
+        shape_hint = (_("use a float (e.g. `float(...)` or `.item()`), not an array.")
                       if is_number else _shape_hint(got_arr.shape, expected.shape))
-        lines = [f"expected {wanted}", f"got      {_describe(got_arr)}"]
+        lines = [expected_line(wanted), got_line(_describe(got_arr))]
         if (difference := shape_difference(got_arr.shape, expected.shape)) is not None:
             lines.append(f"({difference})")
         _fail(what, lines, [shape_hint] + hints)
     if check_dtype and got_arr.dtype != expected.dtype:
-        _fail(what, [f"expected dtype {expected.dtype}", f"got      dtype {got_arr.dtype}"],
-              ["keep the input's dtype: build constants with the input's dtype "
-               "(e.g. `np.asarray(2, dtype=x.dtype)`) instead of float64 ones."] + hints)
+        _fail(what, [expected_line(_("dtype {dtype}").format(dtype=expected.dtype)),
+                     got_line(_("dtype {dtype}").format(dtype=got_arr.dtype))],
+              [_("keep the input's dtype: build constants with the input's dtype "
+                 "(e.g. `np.asarray(2, dtype=x.dtype)`) instead of float64 ones.")] + hints)
     got_f = got_arr.astype(np.float64)
     expected_f = expected.astype(np.float64)
     bad_nonfinite = ~np.isfinite(got_f) & np.isfinite(expected_f)
     if bad_nonfinite.any():
         first = int(np.flatnonzero(bad_nonfinite)[0])
-        _fail(what, [f"{int(bad_nonfinite.sum())} of {got_f.size} values are NaN or inf where "
-                     f"finite values are expected (the first at index {_index(first, got_f.shape)}"
-                     f": got {got_f.flat[first]})"], [NONFINITE_HINT] + hints)
+        _fail(what, [_("{count} of {size} values are NaN or inf where finite values are expected "
+                       "(the first at index {index}: got {value})").format(
+                           count=int(bad_nonfinite.sum()), size=got_f.size,
+                           index=_index(first, got_f.shape), value=got_f.flat[first])],
+              [_(NONFINITE_HINT)] + hints)
     return got_f, expected_f
 
 
@@ -171,17 +186,22 @@ def _check_array(got, expected, what: str, *, rtol: float = DEFAULT_RTOL,
     e, g = expected_f.flat[worst], got_f.flat[worst]
     rel = abs(g - e) / max(abs(e), abs(g))
     if is_number:
-        lines = [f"expected {_format_number(e, g)}, got {_format_number(g, e)}"]
+        lines = [_("expected {expected}, got {got}").format(expected=_format_number(e, g),
+                                                            got=_format_number(g, e))]
     else:
-        lines = [f"{int((~close).sum())} of {close.size} values differ; the worst at index "
-                 f"{_index(worst, expected_f.shape)}: expected {_format_number(e, g)}, got "
-                 f"{_format_number(g, e)}"]
+        lines = [_("{count} of {size} values differ; the worst at index {index}: expected "
+                   "{expected}, got {got}").format(
+                       count=int((~close).sum()), size=close.size,
+                       index=_index(worst, expected_f.shape), expected=_format_number(e, g),
+                       got=_format_number(g, e))]
     if integers:
         off = g - e
-        lines.append(f"({_format_number(abs(off))} too {'large' if off > 0 else 'small'})"
-                     if off == round(off) else "(a whole number is expected)")
+        lines.append((_("({amount} too large)") if off > 0 else _("({amount} too small)")).format(
+            amount=_format_number(abs(off))) if off == round(off)
+            else _("(a whole number is expected)"))
     else:
-        lines.append(f"(relative error {rel:.2g}; allowed: rtol={rtol:g}, atol={atol:g})")
+        lines.append(_("(relative error {error}; allowed: rtol={rtol}, atol={atol})").format(
+            error=f"{rel:.2g}", rtol=f"{rtol:g}", atol=f"{atol:g}"))
     finite = np.isfinite(got_f) & np.isfinite(expected_f)
     if not finite.all():  # compare the finite part only (this loses the shape)
         got_f, expected_f = got_f[finite], expected_f[finite]
@@ -209,35 +229,43 @@ def check_result(got, expected, what: str, **options) -> None:
         raise mismatch.with_evidence([]) from None
 
 
+def _check_count(got, expected: tuple, what: str) -> None:
+    """Fail unless `got` is a tuple (or list) of as many values as `expected`."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+        count = str(len(got)) if isinstance(got, (tuple, list)) else _("one value")
+        _fail(what, [expected_line(_("{count} returned values").format(count=len(expected))),
+                     got_line(count)], [_("return them as a tuple: `return a, b`.")])
+
+
 def _check_result(got, expected, what: str, *, part: str = "", **options) -> None:
     """check_result, raising a ValueMismatch when only values differ (see _check_array)."""
     if expected is None:
         if got is not None:
-            _fail(what, ["expected nothing (None)", f"got      {_describe(got)}"],
-                  ["this function works in place and returns nothing."])
+            _fail(what, [_("expected nothing (None)"), got_line(_describe(got))],
+                  [_("this function works in place and returns nothing.")])
         return
     if isinstance(expected, Mapping):
         if not isinstance(got, Mapping):
-            _fail(what, [f"expected a dict with keys {sorted(expected)}",
-                         f"got      {_describe(got)}"], [])
+            _fail(what, [expected_line(_("a dict with keys {keys}").format(
+                keys=sorted(expected))), got_line(_describe(got))], [])
         if set(got) != set(expected):
-            _fail(what, [f"expected the keys {sorted(expected)}", f"got      {sorted(got)}"], [])
+            _fail(what, [expected_line(_("the keys {keys}").format(keys=sorted(expected))),
+                         got_line(str(sorted(got)))], [])
         for key in expected:
-            _check_result(got[key], expected[key], f"{what}, entry {key!r}",
+            _check_result(got[key], expected[key],
+                          _("{what}, entry {key}").format(what=what, key=repr(key)),
                          part=f"{part}[{key!r}]", **options)
         return
     if isinstance(expected, tuple):
-        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            count = len(got) if isinstance(got, (tuple, list)) else "one value"
-            _fail(what, [f"expected {len(expected)} returned values", f"got      {count}"],
-                  ["return them as a tuple: `return a, b`."])
+        _check_count(got, expected, what)
         in_order = [_matches(g, e, options) for g, e in zip(got, expected, strict=True)]
         if (len(expected) > 1 and not all(in_order)
                 and all(_matches(g, e, options) for g, e in zip(reversed(got), expected, strict=True))):
-            _fail(what, [f"the {len(expected)} returned values are in the reverse order"],
-                  ["return them in the order the exercise gives."])
+            _fail(what, [_("the {count} returned values are in the reverse order").format(
+                count=len(expected))], [_("return them in the order the exercise gives.")])
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            _check_result(g, e, f"{what}, returned value {i + 1}", part=f"{part}[{i}]",
-                         **options)
+            _check_result(g, e, _("{what}, returned value {number}").format(what=what,
+                                                                            number=i + 1),
+                          part=f"{part}[{i}]", **options)
         return
     _check_array(got, expected, what, part=part, **options)

@@ -12,6 +12,7 @@ from course_lib.checks.compare import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
     ValueMismatch,
+    _check_count,
     _check_form,
     _check_result,
     _fail,
@@ -21,6 +22,10 @@ from course_lib.checks.compare import (
 )
 from course_lib.checks.harness import DEFAULT_TIME_LIMIT, call_student
 from course_lib.checks.hints import Evidence, value_hints
+from course_lib.language import N_, _
+
+KEEPS_STATE_HINT = N_("the function keeps something from an earlier call: compute every result "
+                      "from the arguments alone.")
 
 
 def _arrays_in(value, path: str):
@@ -50,36 +55,42 @@ def _argument_names(functions, args: tuple, kwargs: dict) -> list[tuple[str, obj
         names = [p.name for p in parameters if p.kind in _POSITIONAL]
         if len(names) >= len(args):
             return list(zip(names[:len(args)], args, strict=True)) + list(kwargs.items())
-    return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    return ([(_("argument {number}").format(number=i + 1), a) for i, a in enumerate(args)]
+            + list(kwargs.items()))
 
 
 def _check_unchanged(before, arguments, name: str, description: str) -> None:
-    for (path, old), (_, new) in zip(before, arguments, strict=True):
+    for (path, old), (_same_path, new) in zip(before, arguments, strict=True):
         if old.shape != new.shape:
-            detail = f"its shape changed from {old.shape} to {new.shape}"
+            detail = _("its shape changed from {before} to {after}").format(before=old.shape,
+                                                                             after=new.shape)
         elif not np.array_equal(old, new, equal_nan=True):
             same = old == new
             if old.dtype.kind == "f":
                 same |= np.isnan(old) & np.isnan(new)
             changed = np.flatnonzero(~same)
             i = int(changed[0])
-            detail = (f"{changed.size} of {old.size} values differ after the call (at index "
-                      f"{_index(i, old.shape)} it was {_format_number(old.flat[i], new.flat[i])}, "
-                      f"now {_format_number(new.flat[i], old.flat[i])})")
+            detail = _("{count} of {size} values differ after the call (at index {index} it "
+                       "was {before}, now {after})").format(
+                           count=changed.size, size=old.size, index=_index(i, old.shape),
+                           before=_format_number(old.flat[i], new.flat[i]),
+                           after=_format_number(new.flat[i], old.flat[i]))
         else:
             continue
-        _fail(f"{name} changed its input `{path}` on {description}", [detail],
-              ["a function must leave its inputs as it found them: if you change a value "
-               "temporarily, put the old value back before moving on."])
+        _fail(_("{name} changed its input `{input}` on {case}").format(
+                  name=name, input=path, case=description), [detail],
+              [_("a function must leave its inputs as it found them: if you change a value "
+                 "temporarily, put the old value back before moving on.")])
 
 
 def _returned_value(got, expected: tuple, returned: tuple[int, str], what: str):
     """Returned value `returned[0]` of a tuple result, once the tuple has the expected length."""
-    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        count = len(got) if isinstance(got, (tuple, list)) else "one value"
-        _fail(what, [f"expected {len(expected)} returned values", f"got      {count}"],
-              ["return them as a tuple: `return a, b`."])
+    _check_count(got, expected, what)
     return got[returned[0]], expected[returned[0]]
+
+
+def _wrong_result(name: str, description: str) -> str:
+    return _("{name}: wrong result on {case}").format(name=name, case=description)
 
 
 def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, inputs_unchanged: bool,
@@ -97,14 +108,17 @@ def _check_call(student, c: Case, expected, *, name: str, named_by: tuple, input
         _check_unchanged(before, arguments, name, c.description)
     sizes = {}
     for path, arr in arguments:
-        sizes.setdefault(arr.size, f"the number of values in `{path}`")
+        sizes.setdefault(arr.size, _("the number of values in `{input}`").format(input=path))
         if arr.ndim >= 2:
-            sizes.setdefault(arr.shape[0], f"the number of rows (the batch size) of `{path}`")
-            sizes.setdefault(arr.shape[-1], f"the number of columns of `{path}`")
-    what = f"{name}: wrong result on {c.description}"
+            sizes.setdefault(arr.shape[0], _("the number of rows (the batch size) of "
+                                             "`{input}`").format(input=path))
+            sizes.setdefault(arr.shape[-1], _("the number of columns of `{input}`").format(
+                input=path))
+    what = _wrong_result(name, c.description)
     if returned is not None:
         got, expected = _returned_value(got, expected, returned, what)
-        what = f"{name}: wrong {returned[1]} (returned value {returned[0] + 1}) on {c.description}"
+        what = _("{name}: wrong {part} (returned value {number}) on {case}").format(
+            name=name, part=returned[1], number=returned[0] + 1, case=c.description)
     _check_result(got, expected, what, sizes=sizes, **options)
 
 
@@ -158,7 +172,7 @@ def check_function(student, reference, cases, *, name: str | None = None,
         Compare only one value of a tuple result, e.g. (1, "the gradient dx"), so that the parts
         of an exercise can be graded (and earn points) one by one.
     """
-    name = name or getattr(reference, "__name__", "your function")
+    name = name or getattr(reference, "__name__", None) or _("your function")
     options = dict(rtol=rtol, atol=atol, check_dtype=check_dtype, hint=hint)
 
     def run(c: Case):
@@ -216,7 +230,7 @@ def check_calls_independent(student, reference, first: Case, second: Case, *, na
     def called(c: Case):
         args, kwargs = c.arguments()
         got = call_student(student, *args, name=name, description=c.description, **kwargs)
-        what = f"{name}: wrong result on {c.description}"
+        what = _wrong_result(name, c.description)
         if returned is None:
             return got
         reference_args, reference_kwargs = c.arguments()
@@ -225,19 +239,18 @@ def check_calls_independent(student, reference, first: Case, second: Case, *, na
 
     kept = called(first)
     kept_copy = copy.deepcopy(kept)
+    cases = dict(name=name, first=first.description, second=second.description)
     check_result(called(second), expected_of(second),
-                 f"{name}: wrong result on {second.description}, called after {first.description}",
-                 hint="the function keeps something from an earlier call: compute every result "
-                      "from the arguments alone.", **options)
+                 _("{name}: wrong result on {second}, called after {first}").format(**cases),
+                 hint=_(KEEPS_STATE_HINT), **options)
     check_result(kept, expected_of(first),
-                 f"{name}: the result of the call on {first.description} changed when the "
-                 f"function was called again, on {second.description}",
-                 hint="return a new array from every call, not one the next call overwrites "
-                      "(e.g. a buffer kept outside the function).", **options)
+                 _("{name}: the result of the call on {first} changed when the function was "
+                   "called again, on {second}").format(**cases),
+                 hint=_("return a new array from every call, not one the next call overwrites "
+                        "(e.g. a buffer kept outside the function)."), **options)
     check_result(called(first), kept_copy if returned is None else expected_of(first),
-                 f"{name}: a second call on {first.description} gives another result",
-                 hint="the function keeps something from an earlier call: compute every result "
-                      "from the arguments alone.", **options)
+                 _("{name}: a second call on {first} gives another result").format(**cases),
+                 hint=_(KEEPS_STATE_HINT), **options)
 
 
 def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
@@ -265,9 +278,9 @@ def check_gradient(analytic, f, x, what: str, *, h: float | None = None,
         A topic-specific nudge added to the failure message.
     """
     from course_lib.gradient import gradient_check  # late: checks must import without it
-    what = f"{what} (compared with a numerical gradient)"
+    what = _("{what} (compared with a numerical gradient)").format(what=what)
     hints = [hint] if hint else []
-    claimed, _ = _check_form(analytic, np.zeros(np.shape(x)), what, False, hints)
+    claimed = _check_form(analytic, np.zeros(np.shape(x)), what, False, hints)[0]
     result = gradient_check(f, x, claimed, h, rtol=rtol, atol=atol, n_worst=3)
     if result:
         return

@@ -6,19 +6,21 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from course_lib.checks.compare import _describe, _fail, check_array
+from course_lib.checks.compare import _describe, _fail, check_array, expected_line, got_line
+from course_lib.language import _
 
 
 def describe_node(node) -> str:
     """'the input x (data 3)' or "the '*' node (data 9)", for messages about a graph."""
     data = getattr(node, "data", None)
-    value = (f"shape {data.shape}" if isinstance(data, np.ndarray) and data.ndim
-             else f"data {float(data):.4g}")
+    value = (_("shape {shape}").format(shape=data.shape)
+             if isinstance(data, np.ndarray) and data.ndim
+             else _("data {data}").format(data=f"{float(data):.4g}"))
     if getattr(node, "label", ""):
-        return f"the node {node.label!r} ({value})"
+        return _("the node {label} ({value})").format(label=repr(node.label), value=value)
     if not getattr(node, "parents", ()):
-        return f"the constant leaf ({value})"
-    return f"the {node.op!r} node ({value})"
+        return _("the constant leaf ({value})").format(value=value)
+    return _("the {op} node ({value})").format(op=repr(node.op), value=value)
 
 
 def check_topological_order(got, root, what: str, reference_grads: Mapping | None = None,
@@ -45,49 +47,54 @@ def check_topological_order(got, root, what: str, reference_grads: Mapping | Non
     from course_lib.autograd import backpropagate, topological_order  # late: see check_gradient
     nodes = topological_order(root)
     if not isinstance(got, (list, tuple)):
-        _fail(what, [f"expected a list of the graph's {len(nodes)} nodes", f"got {_describe(got)}"],
-              ["return a list of nodes, the leaves first and the root last."])
+        _fail(what, [expected_line(_("a list of the graph's {count} nodes").format(
+                         count=len(nodes))), got_line(_describe(got))],
+              [_("return a list of nodes, the leaves first and the root last.")])
     members = {id(node) for node in nodes}
     strangers = [item for item in got if id(item) not in members]
     if strangers:
-        _fail(what, [f"{len(strangers)} of the {len(got)} items returned are not nodes of the "
-                     f"graph (the first: {_describe(strangers[0])})"],
-              ["return the nodes themselves (not their data or their labels)."])
+        _fail(what, [_("{count} of the {size} items returned are not nodes of the graph (the "
+                       "first: {first})").format(count=len(strangers), size=len(got),
+                                                 first=_describe(strangers[0]))],
+              [_("return the nodes themselves (not their data or their labels).")])
     counts = {}
     for node in got:
         counts[node] = counts.get(node, 0) + 1
     repeated = [node for node in nodes if counts.get(node, 0) > 1]
     if repeated:
-        _fail(what, [f"{describe_node(repeated[0])} appears {counts[repeated[0]]} times"],
-              ["list each node once, however many nodes use it: remember which nodes you have "
-               "visited already."])
+        _fail(what, [_("{node} appears {count} times").format(node=describe_node(repeated[0]),
+                                                              count=counts[repeated[0]])],
+              [_("list each node once, however many nodes use it: remember which nodes you have "
+                 "visited already.")])
     missing = [node for node in nodes if node not in counts]
     if missing:
-        _fail(what, [f"{len(missing)} of the graph's {len(nodes)} nodes are missing, e.g. "
-                     f"{describe_node(missing[0])}"],
-              ["visit the parents of every node, down to the leaves; the root belongs to the "
-               "list too."])
+        _fail(what, [_("{count} of the graph's {size} nodes are missing, e.g. {node}").format(
+                         count=len(missing), size=len(nodes), node=describe_node(missing[0]))],
+              [_("visit the parents of every node, down to the leaves; the root belongs to the "
+                 "list too.")])
     if reference_grads is not None:
         try:
             along = backpropagate(list(got))
         except ValueError:  # a node came up before its users: the check below says which
             along = None
         for leaf, gradient in ([] if along is None else reference_grads.items()):
-            check_array(along[leaf], gradient, f"{what}: backpropagation along this order gives "
-                        f"a wrong gradient of {describe_node(leaf)} (compared with {reference})",
-                        hint="a node passed its gradient on before all of it had arrived: every "
-                             "node must come after all of its parents, so that, walked backwards, "
-                             "it comes after every node that uses it.", **options)
+            check_array(along[leaf], gradient,
+                        _("{what}: backpropagation along this order gives a wrong gradient of "
+                          "{node} (compared with {reference})").format(
+                              what=what, node=describe_node(leaf), reference=reference),
+                        hint=_("a node passed its gradient on before all of it had arrived: "
+                               "every node must come after all of its parents, so that, walked "
+                               "backwards, it comes after every node that uses it."), **options)
     position = {node: i for i, node in enumerate(got)}
     for node in got:
         early = [parent for parent in node.parents if position[parent] > position[node]]
         if early:
-            hint = ("the list starts with the root: a node must come after its parents, so "
-                    "reverse it." if got[0] is root and len(got) > 1 else
-                    "add a node only after all of its parents are added (depth first), not when "
-                    "you first meet it.")
-            _fail(what, [f"{describe_node(node)} comes before its parent "
-                         f"{describe_node(early[0])}"], [hint])
+            hint = (_("the list starts with the root: a node must come after its parents, so "
+                      "reverse it.") if got[0] is root and len(got) > 1 else
+                    _("add a node only after all of its parents are added (depth first), not "
+                      "when you first meet it."))
+            _fail(what, [_("{node} comes before its parent {parent}").format(
+                node=describe_node(node), parent=describe_node(early[0]))], [hint])
 
 
 def check_node_gradients(got, expected: Mapping, what: str, **options) -> None:
@@ -105,16 +112,19 @@ def check_node_gradients(got, expected: Mapping, what: str, **options) -> None:
         rtol, atol, hint, as in `check_array`.
     """
     if not isinstance(got, Mapping):
-        _fail(what, [f"expected a dict with an entry for each of the {len(expected)} nodes",
-                     f"got {_describe(got)}"], ["return a dict: node -> d(root)/d(node)."])
+        _fail(what, [expected_line(_("a dict with an entry for each of the {count} nodes").format(
+                         count=len(expected))), got_line(_describe(got))],
+              [_("return a dict: node -> d(root)/d(node).")])
     missing = [node for node in expected if node not in got]
     if missing:
-        _fail(what, [f"{len(missing)} of the {len(expected)} nodes have no gradient in the dict, "
-                     f"e.g. {describe_node(missing[0])}"],
-              ["every node of `order` needs its entry, the root (gradient 1) and the leaves too."])
+        _fail(what, [_("{count} of the {size} nodes have no gradient in the dict, e.g. "
+                       "{node}").format(count=len(missing), size=len(expected),
+                                        node=describe_node(missing[0]))],
+              [_("every node of `order` needs its entry, the root (gradient 1) and the leaves "
+                 "too.")])
     for node, gradient in expected.items():
-        check_array(got[node], gradient, f"{what}: wrong gradient of {describe_node(node)}",
-                    **options)
+        check_array(got[node], gradient, _("{what}: wrong gradient of {node}").format(
+            what=what, node=describe_node(node)), **options)
 
 
 def _same(a, b) -> bool:
@@ -142,9 +152,10 @@ def nodes_left_unchanged(nodes, what: str):
         changed = sorted(key for key in set(now) | set(attributes)
                          if not _same(now.get(key, missing), attributes.get(key, missing)))
         if changed:
-            _fail(what, [f"{describe_node(node)} was changed: {', '.join(changed)}"],
-                  ["leave the nodes as they are: keep what you need in a set, list or dict of "
-                   "your own."])
+            _fail(what, [_("{node} was changed: {attributes}").format(
+                         node=describe_node(node), attributes=", ".join(changed))],
+                  [_("leave the nodes as they are: keep what you need in a set, list or dict of "
+                     "your own.")])
 
 
 def graph_of(expr: str, inputs: Mapping) -> tuple:

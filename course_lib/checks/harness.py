@@ -7,6 +7,8 @@ import threading
 import traceback
 from contextlib import contextmanager
 
+from course_lib.language import _
+
 DEFAULT_TIME_LIMIT = 10.0  # seconds per call of a student function
 
 
@@ -51,8 +53,10 @@ def _student_line(tb) -> str:
     if not frames:
         return ""
     last = frames[-1]
-    code = f": `{last.line.strip()}`" if last.line else ""
-    return f" (in {last.name}, line {last.lineno}{code})"
+    if last.line:
+        return _(" (in {function}, line {line}: `{code}`)").format(
+            function=last.name, line=last.lineno, code=last.line.strip())
+    return _(" (in {function}, line {line})").format(function=last.name, line=last.lineno)
 
 
 def call_student(fn, *args, name: str, description: str, expected_error=None,
@@ -64,24 +68,28 @@ def call_student(fn, *args, name: str, description: str, expected_error=None,
     the call must raise it; the exception is returned.
     """
     if not callable(fn):
-        raise AssertionError(f"{name}: expected a function, got {type(fn).__name__}; "
-                             f"run the cell that defines {name} first.")
+        raise AssertionError(_("{name}: expected a function, got {type}; run the cell that "
+                               "defines {name} first.").format(name=name,
+                                                               type=type(fn).__name__))
     try:
         inspect.signature(fn).bind(*args, **kwargs)
     except TypeError as error:
-        raise AssertionError(f"{name} cannot be called the way the exercise describes "
-                             f"({error}); keep the parameters given in the exercise.") from None
+        raise AssertionError(_("{name} cannot be called the way the exercise describes "
+                               "({error}); keep the parameters given in the exercise.").format(
+                                   name=name, error=error)) from None
     except ValueError:  # some builtins have no signature; just call them
         pass
-    too_slow = AssertionError(f"{name} did not finish within {time_limit or 0:g} s on "
-                              f"{description}: is there an endless loop?")
+    too_slow = AssertionError(_("{name} did not finish within {seconds} s on {case}: is there "
+                                "an endless loop?").format(name=name, case=description,
+                                                           seconds=f"{time_limit or 0:g}"))
     clock = {"fired": False}
     try:
         with _time_limit(time_limit) as clock:
             result = fn(*args, **kwargs)
     except NotImplementedError:
-        raise AssertionError(f"{name} is not implemented yet: replace "
-                             f"`raise NotImplementedError()` with your code.") from None
+        raise AssertionError(_("{name} is not implemented yet: replace "
+                               "`raise NotImplementedError()` with your code.").format(
+                                   name=name)) from None
     except _TimeUp:
         raise too_slow from None
     except Exception as error:
@@ -89,11 +97,13 @@ def call_student(fn, *args, name: str, description: str, expected_error=None,
             raise too_slow from None
         if expected_error is not None and isinstance(error, expected_error):
             return error
-        raise AssertionError(f"{name} raised {type(error).__name__}: {error}\n"
-                             f"  on {description}{_student_line(error.__traceback__)}") from None
+        raise AssertionError(_("{name} raised {error_type}: {error}\n  on {case}{where}").format(
+            name=name, error_type=type(error).__name__, error=error, case=description,
+            where=_student_line(error.__traceback__))) from None
     if clock["fired"]:  # the student's code caught the time limit and returned anyway
         raise too_slow
     if expected_error is not None:
-        raise AssertionError(f"{name} should have raised {expected_error.__name__} on "
-                             f"{description}, but it returned normally.")
+        raise AssertionError(_("{name} should have raised {error_type} on {case}, but it "
+                               "returned normally.").format(name=name, case=description,
+                                                            error_type=expected_error.__name__))
     return result
