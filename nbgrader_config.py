@@ -98,4 +98,6 @@ c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
 c.GenerateFeedback.HTMLExporter.template_file = "feedback.html.j2"
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
 c.GenerateFeedback.HTMLExporter.filters = {
-    "safe_html": "course_lib.grading.nbgrader_plugins.safe_html"}
+    "safe_html": "course_lib.grading.nbgrader_plugins.safe_html",
+    "feedback_language": "course_lib.grading.nbgrader_plugins.feedback_language",
+    "hidden_output_note": "course_lib.grading.nbgrader_plugins.hidden_output_note"}

@@ -40,6 +40,7 @@ import nbformat
 import psutil
 
 from course_lib.grading.course import Course, nbgrader_environment
+from course_lib.grading.language import N_, _, assignment_language, speaking
 from course_lib.grading.submission_check import (
     PREPARED_DIRECTORY,
     add_notes,
@@ -54,19 +55,20 @@ TIME_LIMIT = 900.0               # seconds for one student's submission, all not
 OUTCOMES_DIRECTORY = "grading_outcomes"
 MAX_OUTPUT_CHARACTERS = 10_000   # per output of a graded notebook
 STATUSES = {
-    "graded": "graded as handed in (perhaps repaired, see the notes)",
-    "missing": "a notebook is missing: the blank notebook was graded",
-    "invalid": "a notebook could not be read: the blank notebook was graded",
-    "failed": "nbgrader could not grade the notebook: the blank notebook was graded",
-    "error": "no grade: nbgrader could not grade even the blank notebook",
+    "graded": N_("graded as handed in (perhaps repaired, see the notes)"),
+    "missing": N_("a notebook is missing: the blank notebook was graded"),
+    "invalid": N_("a notebook could not be read: the blank notebook was graded"),
+    "failed": N_("nbgrader could not grade the notebook: the blank notebook was graded"),
+    "error": N_("no grade: nbgrader could not grade even the blank notebook"),
 }
 # What nbgrader's log says when it gave up on a notebook -> the reason, in words.
 FAILURES = [
     (("CellTimeoutError", "UnresponsiveKernelError"),
-     "a cell was still running after the limit of {cell_timeout} s per cell and did not stop "
-     "when interrupted (an endless loop that catches KeyboardInterrupt?)"),
+     N_("a cell was still running after the limit of {cell_timeout} s per cell and did not "
+        "stop when interrupted (an endless loop that catches KeyboardInterrupt?)")),
     (("DeadKernelError", "Kernel died"),
-     "the Python process running it died (it ran out of memory, or the code ended the process?)"),
+     N_("the Python process running it died (it ran out of memory, or the code ended the "
+        "process?)")),
 ]
 
 
@@ -134,8 +136,14 @@ def grade_submission(root, assignment: str, student: str,
     Returns
     -------
     Outcome
-        Also saved in grading_outcomes/<assignment>/<student>.json.
+        Also saved in grading_outcomes/<assignment>/<student>.json; its notes in the
+        assignment's language.
     """
+    with speaking(assignment_language(assignment)):
+        return _grade_submission(root, assignment, student, time_limit)
+
+
+def _grade_submission(root, assignment: str, student: str, time_limit: float) -> Outcome:
     start = time.perf_counter()
     course = Course.open(Path(root))
     checked = prepare_submission(course, assignment, student)
@@ -150,9 +158,10 @@ def grade_submission(root, assignment: str, student: str,
     if not result["success"] and status == "graded":
         reason = failure_reason(result, time_limit, course.config.Execute.get("timeout", 30))
         status = "failed"
-        notes.append(f"Your notebook could not be graded as handed in: {reason}. The tests below "
-                     f"ran on the blank notebook instead, so the autograded tests score 0; your "
-                     f"written answers are kept for grading by hand.")
+        notes.append(_("Your notebook could not be graded as handed in: {reason}. The tests "
+                       "below ran on the blank notebook instead, so the autograded tests score "
+                       "0; your written answers are kept for grading by hand.").format(
+                           reason=reason))
         prepare_blank_submission(course, assignment, student, notes)
         # the blank notebook is the course's own code: only a broken machine makes it hang
         result = run_autograde(course.root, assignment, student, max(time_limit, TIME_LIMIT),
@@ -163,8 +172,8 @@ def grade_submission(root, assignment: str, student: str,
         score, max_score = submission_score(course, assignment, student)
     else:
         status, score, max_score = "error", None, assignment_max_score(course, assignment)
-        notes.append(f"nbgrader could not grade even the blank notebook; see {log}: "
-                     f"{last_line(result)}")
+        notes.append(_("nbgrader could not grade even the blank notebook; see {log}: "
+                       "{message}").format(log=log, message=last_line(result)))
     outcome = Outcome(assignment, student, status, score, max_score, notes,
                       round(time.perf_counter() - start, 1))
     outcome.save(course)
@@ -184,11 +193,11 @@ def failure_reason(result: dict, time_limit: float, cell_timeout) -> str:
     """Why nbgrader did not grade a notebook, in words, from its result."""
     known = known_failure(result)
     if known == "stopped":
-        return (f"the notebook did not finish in {time_limit:g} s (an endless loop that ignores "
-                f"interrupts?)")
+        return _("the notebook did not finish in {seconds} s (an endless loop that ignores "
+                 "interrupts?)").format(seconds=f"{time_limit:g}")
     if known is not None:
-        return known.format(cell_timeout=cell_timeout)
-    return f"nbgrader stopped with {last_line(result)}"
+        return _(known).format(cell_timeout=cell_timeout)
+    return _("nbgrader stopped with {message}").format(message=last_line(result))
 
 
 def last_line(result: dict) -> str:
@@ -315,9 +324,9 @@ def shorten_long_outputs(folder: Path, notes: list[str] = ()) -> list[str]:
     all_notes = list(notes)
     for path in sorted(folder.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        cut = [f"An output of {n:,} characters was cut to its first "
-               f"{MAX_OUTPUT_CHARACTERS:,} characters." for cell in notebook.cells
-               for n in shorten_outputs(cell)]
+        cut = [_("An output of {count} characters was cut to its first {kept} characters.")
+               .format(count=f"{n:,}", kept=f"{MAX_OUTPUT_CHARACTERS:,}")
+               for cell in notebook.cells for n in shorten_outputs(cell)]
         if notes or cut:
             mode = path.stat().st_mode
             path.chmod(mode | 0o200)  # nbgrader leaves graded notebooks read-only
@@ -337,7 +346,7 @@ def remove_special_files(folder: Path) -> list[str]:
     removed = []
     if not folder.is_dir():
         return removed
-    for directory, _, names, descriptor in os.fwalk(folder):
+    for directory, _folders, names, descriptor in os.fwalk(folder):
         for name in sorted(names):
             mode = os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_mode
             if is_special(mode):
@@ -350,8 +359,8 @@ def remove_special_files(folder: Path) -> list[str]:
 def special_files_note(removed: list[str]) -> list[str]:
     if not removed:
         return []
-    return [(f"Your notebook left files that are not ordinary files in its folder; they were "
-             f"removed: {', '.join(removed)}.")]
+    return [_("Your notebook left files that are not ordinary files in its folder; they were "
+              "removed: {files}.").format(files=", ".join(removed))]
 
 
 # -- many students ----------------------------------------------------------------------------

@@ -341,13 +341,28 @@ def graded_names(course: Course, names: list[str]) -> list[str]:
     return course.select(names) if names else graded_assignments(course)
 
 
+def report_arguments(parser: argparse.ArgumentParser) -> None:
+    from course_lib.language import LANGUAGES
+    names_and_output("grades_report.html", "HTML page")(parser)
+    parser.add_argument("--language", choices=LANGUAGES, default=None,
+                        help="the page's language (default: the one the environment variable "
+                             "COURSE_LANGUAGE names, else en)")
+
+
 @command("report", "write an HTML page: scores, pass rate per test cell, problem submissions",
-         names_and_output("grades_report.html", "HTML page"))
+         report_arguments)
 def cmd_report(course: Course, args) -> int:
+    from course_lib.grading.language import course_language
     from course_lib.grading.report import grade_rows, report_html, summarize
+    try:
+        language = args.language or course_language()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     summaries = summarize(course, grade_rows(course, graded_names(course, args.names)))
     path = course.root / args.output
-    path.write_text(report_html(course.coursedir.course_id, summaries))
+    path.write_text(report_html(course.coursedir.course_id, summaries,
+                                language), encoding="utf-8")
     print(f"{path}: open it in a browser")
     return 0
 

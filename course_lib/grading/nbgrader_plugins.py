@@ -11,7 +11,9 @@
   ever live in test cells, which nbgrader restores from the gradebook before grading.
 - `feedback_template_dirs()`: where the feedback page's template (`course_feedback`, nbgrader's
   own with a Content-Security-Policy) is found; `safe_html` is the filter it passes the page's
-  body through: tags and attributes outside an allowlist are shown as text.
+  body through: tags and attributes outside an allowlist are shown as text. `feedback_language`
+  puts nbgrader's headings ("Score:", "Test cell" ...) into the assignment's language, and
+  `hidden_output_note` is the course's note below them.
 - `ShortenTestErrors` runs when feedback is generated: nbgrader's `ClearHiddenTests` removes the
   hidden tests from a test cell's source, but a failing cell's traceback still quotes the line
   that failed. Our test cells fail with a self-contained message (course_lib.checks), so the
@@ -29,6 +31,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import time
 from pathlib import Path
 
@@ -45,14 +48,15 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool
 
 from course_lib.grading.judge.trusted import AGENT_CODE, CONNECT_TIMEOUT, Judge, names_defined_by
+from course_lib.grading.language import N_, _, assignment_language, speaking
 from course_lib.grading.submission_check import (
     copy_ordinary_files,
     is_test_cell,
     without_control_characters,
 )
 
-KERNEL_GONE = ("the notebook's kernel had stopped (it ran out of memory, or the code ended "
-               "it?); this test gets no points.")
+KERNEL_GONE = N_("the notebook's kernel had stopped (it ran out of memory, or the code ended "
+                 "it?); this test gets no points.")
 MAX_CELL_OUTPUT_BYTES = 4 << 20  # what one cell may print while graded; the rest is dropped
 # Notebook metadata written by the editor or by widgets, never by the author.
 EDITOR_NOTEBOOK_KEYS = ("widgets",)
@@ -137,6 +141,42 @@ def safe_html(html: str) -> str:
                         protocols={"http", "https", "mailto", "data"}, strip_comments=True)
 
 
+# nbgrader's headings in its feedback page (feedback/index.html.j2), each in the markup around
+# it there: a student's text that looks the same can only be translated, never changed otherwise.
+FEEDBACK_HEADINGS = [
+    ('<span class="nbgrader-label">{}</span>', N_("Student's answer")),
+    ('<span class="nbgrader-label">{}</span>', N_("Student's task")),
+    ('<span class="nbgrader-label">{} <code>', N_("Grade cell:")),
+    ('<span class="nbgrader-label">{} <code>', N_("Task:")),
+    ('">{}</a> (', N_("Test cell")),
+    ('">{}</a> (', N_("Coding free-response")),
+    ('">{}</a> (', N_("Written response")),
+    ('">{}</a> (', N_("Task")),
+    ('">{}</a></li>', N_("Comment")),
+    ('<li class="late-penalty">{} (', N_("Late submission penalty")),
+    ('<a href="#top">{}</a>', N_("(Top)")),
+    ('<b>{}</b>', N_("Comments:")),
+]
+SCORE = re.compile(r"(?<=[(\s])Score:(?= -?\d)")  # "(Score: 2.0 / 3.0)", "Score: 2.0 / 3.0"
+HIDDEN_OUTPUT_NOTE = N_("What your functions printed while the graded tests called them is not "
+                        "shown: it could give the hidden tests away. The tests ran after your "
+                        "notebook's last cell.")
+
+
+def feedback_language(html: str, assignment: str) -> str:
+    """The feedback page's body with nbgrader's headings in the language of `assignment`."""
+    with speaking(assignment_language(assignment)):
+        for markup, heading in FEEDBACK_HEADINGS:
+            html = html.replace(markup.format(heading), markup.format(_(heading)))
+        return SCORE.sub(_("Score:"), html)
+
+
+def hidden_output_note(assignment: str) -> str:
+    """The note below the feedback page, in the language of `assignment`."""
+    with speaking(assignment_language(assignment)):
+        return _(HIDDEN_OUTPUT_NOTE)
+
+
 class ShortenTestErrors(Preprocessor):
     """Replace the traceback of a failed test cell with its last line, "Error: message"."""
 
@@ -213,7 +253,8 @@ class JudgedExecute(Execute):
     judge process runs it (`course_lib.grading.judge.trusted`), calling the submission's functions in the kernel
     with plain data, and the cell's output becomes what the judge printed or the error it raised.
 
-    Hidden inputs stay hidden: the test cells are judged once the notebook's last cell has run
+    The judge, and the messages here, speak the assignment's language (Korean for `NN_name_ko`,
+    course_lib.grading.language). Hidden inputs stay hidden: the test cells are judged once the notebook's last cell has run
     (in the order they appear), so no cell runs after a hidden test has called the student's
     functions; what those functions print while judged is not collected; the message of an error
     they raise is cut short (`judge.wire.MAX_STUDENT_MESSAGE`). A cell's output is cut at
@@ -237,8 +278,11 @@ class JudgedExecute(Execute):
         self._imports, self._trusted_names = instructor_imports(source) if source else ([], set())
         self._exercises = answer_definitions(source) if source else set()
         self._output_bytes, self._waiting, self._iopub_events = {}, [], None
+        self._language = assignment_language((resources or {}).get("nbgrader", {})
+                                             .get("assignment", ""))
         try:
-            return super().preprocess(nb, resources, km)
+            with speaking(self._language):
+                return super().preprocess(nb, resources, km)
         finally:
             self._close_judge()
 
@@ -273,9 +317,9 @@ class JudgedExecute(Execute):
                     raise  # no: a cell that did not finish in time
             if self._iopub_broken():
                 from course_lib.grading.sandbox.kernel import MAX_MESSAGE_BYTES
-                cell.outputs.append(new_output("stream", name="stderr", text=(
-                    f"\n... output cut: this cell sent a message of more than "
-                    f"{MAX_MESSAGE_BYTES:,} bytes; the rest of its output is lost ...\n")))
+                cell.outputs.append(new_output("stream", name="stderr", text="\n{}\n".format(
+                    _("... output cut: this cell sent a message of more than {count} bytes; the "
+                      "rest of its output is lost ...").format(count=f"{MAX_MESSAGE_BYTES:,}"))))
         if index == len(self.nb.cells) - 1:
             # The test cells are judged after the notebook's last cell has run: a function that
             # records what a hidden test passes it has no later cell left to print it in.
@@ -326,22 +370,22 @@ class JudgedExecute(Execute):
         if used + size <= MAX_CELL_OUTPUT_BYTES:
             return super().output(outs, msg, display_id, cell_index)
         if used <= MAX_CELL_OUTPUT_BYTES:
-            outs.append(new_output("stream", name="stderr", text=(
-                f"\n... output cut: this cell printed more than {MAX_CELL_OUTPUT_BYTES:,} bytes "
-                f"...\n")))
+            outs.append(new_output("stream", name="stderr", text="\n{}\n".format(
+                _("... output cut: this cell printed more than {count} bytes ...").format(
+                    count=f"{MAX_CELL_OUTPUT_BYTES:,}"))))
         return None
 
     def _judge_cell(self, cell) -> list:
         if self._judge is None or not self._judge.alive():
             self._judge = Judge(self._imports, self._trusted_names, self._student_names,
                                 socket_dir=self.km.judge_dir, kernel_uid=self.km.uid,
-                                limits=self.km.limits())
+                                limits=self.km.limits(), language=self._language)
         self._judged += 1
         path = os.path.join(self.km.judge_dir, f"judge-{self._judged}.sock")
         timeout = self.timeout or 300
         verdict = None
         if not self._kernel_alive():
-            verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue": KERNEL_GONE}}
+            verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue": _(KERNEL_GONE)}}
         elif self._judge.start(cell.source, path, timeout):
             msg_id = self.kc.execute(AGENT_CODE.format(path=path), silent=True,
                                      store_history=False, allow_stdin=False)
@@ -351,7 +395,7 @@ class JudgedExecute(Execute):
         if verdict is None:  # the judge itself is stuck or gone: start a new one next time
             self._close_judge()
             verdict = {"stdout": "", "error": {"ename": "NotGraded", "evalue":
-                       "the grader could not run this test; it gets no points."}}
+                       _("the grader could not run this test; it gets no points.")}}
         outputs = []
         if verdict["stdout"]:
             outputs.append(new_output("stream", name="stdout", text=verdict["stdout"]))

@@ -5,7 +5,10 @@ and the notes of each submission come from the records `instructor autograde` ke
 (course_lib.grading.autograding). The report shows, per assignment, the distribution of the
 scores, the share of submissions that pass each autograded test cell, and the submissions that
 could not be graded as handed in, with the reason. Numbers are computed first (`summarize`),
-then drawn.
+then drawn, in the course's language (`report_html(..., language)`; course_lib.grading.language):
+the page and its plots in Korean for a class run in Korean, the CSV file's columns and statuses
+always as nbgrader and scripts know them. Notes stay in the language they were written in, their
+assignment's.
 """
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ import nbformat
 from matplotlib.figure import Figure
 
 from course_lib.grading.autograding import STATUSES, load_outcomes
+from course_lib.grading.language import _, speaking
 from course_lib.grading.submission_check import grade_id, is_test_cell
+from course_lib.language import ENGLISH, KOREAN
 
 CSV_FIELDS = ["assignment", "student", "score", "max_score", "status", "needs_manual_grade",
               "notes"]
@@ -151,10 +156,12 @@ def plot_scores(summary: AssignmentSummary) -> Figure:
     axes.hist(summary.scores, bins=edges, color="tab:blue", edgecolor="white")
     if summary.scores:
         mean = statistics.fmean(summary.scores)
-        axes.axvline(mean, color="black", ls="--", label=f"mean {mean:.1f}")
+        axes.axvline(mean, color="black", ls="--",
+                     label=_("mean {mean}").format(mean=f"{mean:.1f}"))
         axes.legend(loc="upper left")
-    axes.set(xlabel=f"score (of {summary.max_score:g} points)", ylabel="submissions",
-             title=f"{summary.name}: scores", xlim=(edges[0], edges[-1]))
+    axes.set(xlabel=_("score (of {points} points)").format(points=f"{summary.max_score:g}"),
+             ylabel=_("submissions"), title=_("{assignment}: scores").format(
+                 assignment=summary.name), xlim=(edges[0], edges[-1]))
     axes.yaxis.get_major_locator().set_params(integer=True)
     return figure
 
@@ -169,8 +176,8 @@ def plot_pass_rates(summary: AssignmentSummary) -> Figure:
     for y, (rate, (passed, total)) in enumerate(zip(rates, summary.pass_counts.values(), strict=True)):
         axes.text(min(rate, 80) + 1, y, f"{passed}/{total}", va="center")
     axes.invert_yaxis()  # first test on top
-    axes.set(xlim=(0, 100), xlabel="submissions passing (%)",
-             title=f"{summary.name}: pass rate per test cell")
+    axes.set(xlim=(0, 100), xlabel=_("submissions passing (%)"),
+             title=_("{assignment}: pass rate per test cell").format(assignment=summary.name))
     return figure
 
 
@@ -191,29 +198,34 @@ def table(header: list[str], rows: list[list]) -> str:
 
 
 def score_text(row: GradeRow) -> str:
-    return "no grade" if row.score is None else f"{row.score:g} / {row.max_score:g}"
+    return _("no grade") if row.score is None else f"{row.score:g} / {row.max_score:g}"
 
 
 def summary_section(summary: AssignmentSummary) -> str:
     scores = summary.scores
-    numbers = (f"{len(scores)} graded submissions, {summary.not_submitted} students without a "
-               f"submission. Mean {statistics.fmean(scores):.2f}, median "
-               f"{statistics.median(scores):g}, of {summary.max_score:g} points."
-               if scores else "No graded submissions yet.")
-    parts = [f"<h2>{html.escape(summary.name)}</h2>", f"<p>{numbers}</p>",
-             embedded_png(plot_scores(summary), f"score distribution of {summary.name}"),
-             embedded_png(plot_pass_rates(summary), f"pass rate per test cell of {summary.name}"),
-             table(["test cell", "passing", "pass rate"],
+    numbers = (_("{graded} graded submissions, {missing} students without a submission. Mean "
+                 "{mean}, median {median}, of {points} points.").format(
+                     graded=len(scores), missing=summary.not_submitted,
+                     mean=f"{statistics.fmean(scores):.2f}",
+                     median=f"{statistics.median(scores):g}", points=f"{summary.max_score:g}")
+               if scores else _("No graded submissions yet."))
+    parts = [f"<h2>{html.escape(summary.name)}</h2>", f"<p>{html.escape(numbers)}</p>",
+             embedded_png(plot_scores(summary), _("score distribution of {assignment}").format(
+                 assignment=summary.name)),
+             embedded_png(plot_pass_rates(summary), _("pass rate per test cell of "
+                                                      "{assignment}").format(
+                 assignment=summary.name)),
+             table([_("test cell"), _("passing"), _("pass rate")],
                    [[test, f"{p}/{n}", f"{100 * p / n:.0f}%" if n else "-"]
                     for test, (p, n) in summary.pass_counts.items()])]
     if summary.problems:
-        parts += ["<h3>Not graded as handed in</h3>",
-                  table(["student", "status", "score", "reason"],
+        parts += [f"<h3>{html.escape(_('Not graded as handed in'))}</h3>",
+                  table([_("student"), _("status"), _("score"), _("reason")],
                         [[r.student, r.status, score_text(r), r.notes]
                          for r in summary.problems])]
     if summary.noted:
-        parts += ["<h3>Graded, with notes</h3>",
-                  table(["student", "score", "notes"],
+        parts += [f"<h3>{html.escape(_('Graded, with notes'))}</h3>",
+                  table([_("student"), _("score"), _("notes")],
                         [[r.student, score_text(r), r.notes] for r in summary.noted])]
     return "\n".join(parts)
 
@@ -223,10 +235,16 @@ table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #
 padding: 0.3em 0.6em; text-align: left; vertical-align: top; } img { display: block; }"""
 
 
-def report_html(course_id: str, summaries: list[AssignmentSummary]) -> str:
-    statuses = table(["status", "meaning"], [[s, m] for s, m in STATUSES.items()])
-    body = "\n".join(summary_section(s) for s in summaries)
-    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Grades of "
-            f"{html.escape(course_id)}</title><style>{STYLE}</style></head><body>\n"
-            f"<h1>Grades of {html.escape(course_id)}</h1>\n{body}\n"
-            f"<h2>Statuses</h2>{statuses}</body></html>\n")
+def report_html(course_id: str, summaries: list[AssignmentSummary],
+                language: str = ENGLISH) -> str:
+    """The report page in `language` (its plots too: with a Hangul font in Korean)."""
+    with speaking(language):
+        if language == KOREAN:
+            from course_lib.fonts import use_hangul_font
+            use_hangul_font()  # or a warning that says which font to install
+        statuses = table([_("status"), _("meaning")], [[s, _(m)] for s, m in STATUSES.items()])
+        body = "\n".join(summary_section(s) for s in summaries)
+        title = html.escape(_("Grades of {course}").format(course=course_id))
+        return (f"<!DOCTYPE html>\n<html lang='{language}'><head><meta charset='utf-8'><title>"
+                f"{title}</title><style>{STYLE}</style></head><body>\n<h1>{title}</h1>\n"
+                f"{body}\n<h2>{html.escape(_('Statuses'))}</h2>{statuses}</body></html>\n")

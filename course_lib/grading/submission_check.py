@@ -29,7 +29,9 @@ What happens to each problem:
 
 Every text of the student's own in a note (file names, cell ids, what the notebook reader said
 about the file) is shown with `quoted`, as literal text: a note is Markdown, rendered into the
-feedback page, and printed on the instructor's terminal.
+feedback page, and printed on the instructor's terminal. The notes speak the assignment's
+language (course_lib.grading.language): `prepare_submission` writes them in Korean for a Korean
+edition.
 """
 from __future__ import annotations
 
@@ -46,18 +48,20 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
+from course_lib.grading.language import N_, _, assignment_language, speaking
+
 PREPARED_DIRECTORY = "prepared"
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by `nbgrader submit`
 NOTES_CELL_ID = "grading-notes"
-NOTES_TITLE = "**Notes from grading.**"
+NOTES_TITLE = N_("**Notes from grading.**")
 MAX_NBGRADER_FILE_BYTES = 4096
 MAX_NOTEBOOK_BYTES = 64 << 20  # a timestamp or a secret is a line of text
 # Line breaks, tabs, escape sequences ... and the Unicode controls that reorder or hide text.
 INVISIBLE_CATEGORIES = ("Cc", "Zl", "Zp")
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-FILE_KINDS = ((stat.S_ISSOCK, "a socket"), (stat.S_ISFIFO, "a named pipe"),
-              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-              (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"))
+FILE_KINDS = ((stat.S_ISSOCK, N_("a socket")), (stat.S_ISFIFO, N_("a named pipe")),
+              (stat.S_ISCHR, N_("a character device")), (stat.S_ISBLK, N_("a block device")),
+              (stat.S_ISLNK, N_("a symbolic link")), (stat.S_ISDIR, N_("a folder")))
 
 
 @dataclass
@@ -104,7 +108,7 @@ def quoted(text: str) -> str:
 
 def file_kind(mode: int) -> str:
     """'a socket', 'a named pipe' ... for a file that is not an ordinary file."""
-    return next((kind for test, kind in FILE_KINDS if test(mode)), "not an ordinary file")
+    return _(next((kind for test, kind in FILE_KINDS if test(mode)), N_("not an ordinary file")))
 
 
 def is_special(mode: int) -> bool:
@@ -131,8 +135,12 @@ def read_small_file(path: Path, limit: int) -> bytes:
             raise ValueError(file_kind(mode))
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"more than {limit:,} bytes")
+        raise ValueError(_more_than(limit))
     return data
+
+
+def _more_than(limit: int) -> str:
+    return _("more than {count} bytes").format(count=f"{limit:,}")
 
 
 def copy_ordinary_files(source: Path, target: Path, ignore: list[str] = (),
@@ -155,7 +163,7 @@ def copy_ordinary_files(source: Path, target: Path, ignore: list[str] = (),
     try:
         source_fd = os.open(source, flags)
     except OSError:
-        kind = file_kind(os.lstat(source).st_mode) if os.path.lexists(source) else "missing"
+        kind = file_kind(os.lstat(source).st_mode) if os.path.lexists(source) else _("missing")
         return [f"{quoted(source.name)} ({kind})"]
     target_fd = os.open(target, flags)
     try:
@@ -183,7 +191,7 @@ def _copy_folder(source_fd: int, target_fd: int, prefix: str, ignore: list[str],
             try:
                 inner_source = os.open(name, flags, dir_fd=source_fd)
             except OSError:
-                left_out.append(f"{shown} (a folder that could not be read)")
+                left_out.append(_("{name} (a folder that could not be read)").format(name=shown))
                 continue
             try:
                 inner_target = os.open(name, flags, dir_fd=target_fd)
@@ -213,16 +221,17 @@ def _copy_file(name: str, source_fd: int, target_fd: int, shown: str,
             left_out.append(f"{shown} ({file_kind(info.st_mode)})")
             return
         if info.st_nlink > 1:
-            left_out.append(f"{shown} (a hard link: a second name of another file)")
+            left_out.append(_("{name} (a hard link: a second name of another file)").format(
+                name=shown))
             return
         if max_file_bytes is not None and info.st_size > max_file_bytes:
-            left_out.append(f"{shown} (more than {max_file_bytes:,} bytes)")
+            left_out.append(f"{shown} ({_more_than(max_file_bytes)})")
             return
         try:
             out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644,
                           dir_fd=target_fd)
         except FileExistsError:
-            left_out.append(f"{shown} (the grader's own file of that name)")
+            left_out.append(_("{name} (the grader's own file of that name)").format(name=shown))
             return
         try:
             while chunk := os.read(inp, 1 << 20):
@@ -251,11 +260,13 @@ def is_code_answer(cell) -> bool:
 
 
 def describe(cell) -> str:
-    """'the test cell `x`', 'the answer cell `x`' or 'the cell `x`' (a release cell)."""
+    """'The test cell `x`', 'The answer cell `x`' or 'The cell `x`' (a release cell), as a
+    note's first words.
+    """
     meta = cell.metadata["nbgrader"]
-    kind = ("test cell" if is_test_cell(cell) else "answer cell" if meta.get("solution")
-            else "cell")
-    return f"the {kind} {quoted(grade_id(cell))}"
+    kind = (_("The test cell {id}") if is_test_cell(cell) else _("The answer cell {id}")
+            if meta.get("solution") else _("The cell {id}"))
+    return kind.format(id=quoted(grade_id(cell)))
 
 
 def read_notebook(path: Path, own_file: bool = False):
@@ -295,8 +306,9 @@ def keep_last_copies(notebook) -> list[str]:
         if len(cells) > 1:
             for cell in cells[:-1]:
                 del cell.metadata["nbgrader"]
-            notes.append(f"The cell {quoted(name)} appears {len(cells)} times in your notebook. "
-                         f"Only the last copy is graded; the others ran as ordinary cells.")
+            notes.append(_("The cell {id} appears {count} times in your notebook. Only the last "
+                           "copy is graded; the others ran as ordinary cells.").format(
+                               id=quoted(name), count=len(cells)))
     return notes
 
 
@@ -323,9 +335,10 @@ def restore_deleted_cells(notebook, release) -> list[str]:
             continue
         previous += 1
         notebook.cells.insert(previous, nbformat.from_dict(cell))
-        outcome = ("it was put back blank, so its tests fail" if is_code_answer(cell)
-                   else "it was put back as released")
-        notes.append(f"{describe(cell).capitalize()} was deleted from your notebook; {outcome}.")
+        notes.append((_("{cell} was deleted from your notebook; it was put back blank, so its "
+                        "tests fail.") if is_code_answer(cell) else
+                      _("{cell} was deleted from your notebook; it was put back as released."))
+                     .format(cell=describe(cell)))
     return notes
 
 
@@ -342,19 +355,21 @@ def report_changed_cells(notebook, release) -> list[str]:
         if original is None:
             continue
         if cell.cell_type != original.cell_type:
-            notes.append(f"{describe(original).capitalize()} was changed from a "
-                         f"{original.cell_type} cell to a {cell.cell_type} cell; it was graded "
-                         f"as a {original.cell_type} cell.")
+            notes.append(_("{cell} was changed from a {released} cell to a {handed_in} cell; it "
+                           "was graded as a {released} cell.").format(
+                               cell=describe(original), released=original.cell_type,
+                               handed_in=cell.cell_type))
         elif (original.metadata["nbgrader"].get("locked")
               and cell.source.strip() != original.source.strip()):
-            notes.append(f"{describe(original).capitalize()} was edited; it was graded with "
-                         f"the original text.")
+            notes.append(_("{cell} was edited; it was graded with the original text.").format(
+                cell=describe(original)))
     return notes
 
 
 def notes_cell(notes: list[str]):
-    text = "\n".join([NOTES_TITLE + " These notes were added when your notebook was graded; "
-                      "the notebook you handed in is kept unchanged.", ""]
+    text = "\n".join([_(NOTES_TITLE) + " " + _("These notes were added when your notebook was "
+                                                "graded; the notebook you handed in is kept "
+                                                "unchanged."), ""]
                      + [f"- {note}" for note in notes])
     return new_markdown_cell(text, id=NOTES_CELL_ID)
 
@@ -411,7 +426,7 @@ def special_files(folder: Path) -> list[str]:
     followed).
     """
     found = []
-    for directory, _, names in os.walk(folder):
+    for directory, _folders, names in os.walk(folder):
         for name in sorted(names):
             mode = os.lstat(os.path.join(directory, name)).st_mode
             if is_special(mode):
@@ -448,10 +463,11 @@ def copy_nbgrader_files(source: Path, target: Path) -> list[str]:
         if problem is None:
             (target / name).write_bytes(data)
         else:
-            consequence = (", so no late penalty was computed" if name == "timestamp.txt"
-                           else "")
-            notes.append(f"The {name} of your submission could not be read "
-                         f"({quoted(problem[:200])}); it was ignored{consequence}.")
+            note = (_("The {name} of your submission could not be read ({problem}); it was "
+                      "ignored, so no late penalty was computed.") if name == "timestamp.txt"
+                    else _("The {name} of your submission could not be read ({problem}); it "
+                           "was ignored."))
+            notes.append(note.format(name=name, problem=quoted(problem[:200])))
     return notes
 
 
@@ -475,20 +491,26 @@ def prepare_submission(course, assignment: str, student: str) -> CheckedSubmissi
     Returns
     -------
     CheckedSubmission
-        The status and the notes (also written into the notebooks).
+        The status and the notes (also written into the notebooks), in the assignment's
+        language.
     """
+    with speaking(assignment_language(assignment)):
+        return _prepare_submission(course, assignment, student)
+
+
+def _prepare_submission(course, assignment: str, student: str) -> CheckedSubmission:
     source = course.folder("submitted", student, assignment)
     target = fresh_folder(course.folder(PREPARED_DIRECTORY, student, assignment))
     releases = sorted((course.release_dir / assignment).glob("*.ipynb"))
     checked = CheckedSubmission()
     extra = other_files(source, {r.name for r in releases}, course.coursedir.ignore)
     if extra:
-        checked.notes.append(f"Only the assignment's notebooks are graded; these files were not "
-                             f"used: {', '.join(map(quoted, extra))}.")
+        checked.notes.append(_("Only the assignment's notebooks are graded; these files were "
+                               "not used: {files}.").format(files=", ".join(map(quoted, extra))))
     special = special_files(source)
     if special:
-        checked.notes.append(f"These are not ordinary files and were not used: "
-                             f"{', '.join(special)}.")
+        checked.notes.append(_("These are not ordinary files and were not used: {files}.").format(
+            files=", ".join(special)))
     checked.notes += copy_nbgrader_files(source, target)
     shared_notes = list(checked.notes)
     for release_path in releases:
@@ -524,19 +546,22 @@ def check_notebook(path: Path, release_path: Path, extra: list[str]):
     """
     if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
         kind = file_kind(os.lstat(path).st_mode)
-        return None, "invalid", [f"{path.name} in your submission is {kind}, not a file, so it "
-                                 f"was not used and scores 0. Hand in the notebook itself."]
+        return None, "invalid", [_("{notebook} in your submission is {kind}, not a file, so it "
+                                   "was not used and scores 0. Hand in the notebook itself.")
+                                 .format(notebook=path.name, kind=kind)]
     if not path.is_file():
         others = [f for f in extra if f.endswith(".ipynb")]
-        found = (f" (found: {', '.join(map(quoted, others))}; the name must be exactly "
-                 f"{path.name})" if others else "")
-        return None, "missing", [f"There is no {path.name} in your submission{found}, so it "
-                                 f"scores 0."]
+        note = (_("There is no {notebook} in your submission (found: {found}; the name must be "
+                  "exactly {notebook}), so it scores 0.") if others else
+                _("There is no {notebook} in your submission, so it scores 0."))
+        return None, "missing", [note.format(notebook=path.name,
+                                             found=", ".join(map(quoted, others)))]
     try:
         notebook = read_notebook(path, own_file=True)
     except ValueError as error:
-        return None, "invalid", [f"{path.name} could not be read as a notebook "
-                                 f"({quoted(error)}), so it scores 0. Was it saved by JupyterLab?"]
+        return None, "invalid", [_("{notebook} could not be read as a notebook ({problem}), so "
+                                   "it scores 0. Was it saved by JupyterLab?").format(
+                                       notebook=path.name, problem=quoted(error))]
     release = nbformat.read(release_path, as_version=4)
     notes = (keep_last_copies(notebook) + restore_deleted_cells(notebook, release)
              + report_changed_cells(notebook, release))

@@ -32,6 +32,8 @@ import tempfile
 import time
 
 from course_lib.grading.judge.wire import Endpoint, Remote, WireError
+from course_lib.grading.language import _, course_language, speaking
+from course_lib.language import ENGLISH, ENVIRONMENT_VARIABLE
 
 JUDGE_SIDE_OPS = {"call", "getattr"}
 # Contains "course_lib", so that checks never quotes a test cell's line as the student's.
@@ -115,11 +117,12 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
         listener.settimeout(CONNECT_TIMEOUT)
         _write(protocol, {"listening": True})
         try:
-            connection, _ = listener.accept()
+            connection = listener.accept()[0]
         except OSError:
             return {"stdout": "", "error": {
-                "ename": "NotGraded", "evalue": "the notebook's kernel did not answer the grader "
-                "(did the notebook change course_lib or the kernel?); this test gets no points."}}
+                "ename": "NotGraded", "evalue": _("the notebook's kernel did not answer the "
+                                                  "grader (did the notebook change course_lib or "
+                                                  "the kernel?); this test gets no points.")}}
     error = None
     with connection:
         connection.settimeout(job["timeout"])
@@ -130,8 +133,9 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 exec(code, namespace)
         except WireError as failure:
-            error = {"ename": "NotGraded", "evalue": f"the notebook's kernel stopped answering the "
-                     f"grader ({failure}); this test gets no points."}
+            error = {"ename": "NotGraded", "evalue": _(
+                "the notebook's kernel stopped answering the grader ({problem}); this test gets "
+                "no points.").format(problem=failure)}
         except BaseException as failure:  # the test failed (or the test code itself is broken)
             error = {"ename": type(failure).__name__, "evalue": str(failure)}
         if not endpoint.broken:
@@ -150,7 +154,15 @@ def _write(stream, message: dict) -> None:
 
 
 def main() -> None:
-    """Read jobs (JSON lines) on stdin; answer on the original stdout, one JSON line each."""
+    """Read jobs (JSON lines) on stdin; answer on the original stdout, one JSON line each.
+
+    Its messages, and the checks the test cells call, speak the language COURSE_LANGUAGE names.
+    """
+    with speaking(course_language()):
+        _serve()
+
+
+def _serve() -> None:
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever test code prints can never be mistaken for an answer
     os.umask(0o007)  # its sockets: for this user and the kernel's group only
@@ -173,12 +185,14 @@ class Judge:
 
     It runs sandboxed like the kernel (`course_lib.grading.sandbox.kernel`): as root, as a user id of its own
     that owns `socket_dir`, the folder where it listens for the kernel, with the kernel's user
-    id as the folder's group (set-group-id) so that only the kernel can connect.
+    id as the folder's group (set-group-id) so that only the kernel can connect. It speaks
+    `language` (the assignment's), whatever the grader's own COURSE_LANGUAGE says.
     """
 
     def __init__(self, import_statements: list[str], trusted_names: set[str],
                  student_names: set[str], socket_dir: str | None = None,
-                 kernel_uid: int | None = None, limits: dict | None = None):
+                 kernel_uid: int | None = None, limits: dict | None = None,
+                 language: str = ENGLISH):
         self.trusted_names, self.student_names = sorted(trusted_names), sorted(student_names)
         from course_lib.grading.sandbox import kernel as sandbox  # late: Unix only, see plugins
         self.workdir = tempfile.mkdtemp(prefix="course-judge-")
@@ -186,7 +200,7 @@ class Judge:
         command = [sys.executable, "-I", "-m", "course_lib.grading.judge.trusted"]
         if socket_dir is not None:
             command = self._sandboxed(command, socket_dir, kernel_uid, limits)
-        env = {**os.environ, "MPLBACKEND": "Agg"}
+        env = {**os.environ, "MPLBACKEND": "Agg", ENVIRONMENT_VARIABLE: language}
         # -I: neither the current folder nor PYTHONPATH can put a module in the judge's way
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         cwd=self.workdir, env=env)
