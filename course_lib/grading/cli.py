@@ -416,6 +416,19 @@ def cmd_translate(course: Course, args) -> int:
     return run(args.action, args.names, course.root)
 
 
+def messages_arguments(parser: argparse.ArgumentParser) -> None:
+    from course_lib.grading.catalogs import add_arguments
+    add_arguments(parser)
+
+
+@command("messages", "the catalogs of the checks' and the grading system's texts: extract them "
+         "from the code, compile them, check them (course_lib.grading.catalogs)",
+         messages_arguments)
+def cmd_messages(course: Course, args) -> int:
+    from course_lib.grading.catalogs import run
+    return run(args.action)
+
+
 def check_arguments(parser: argparse.ArgumentParser) -> None:
     from course_lib.grading.autograding import TIME_LIMIT
     parser.add_argument("notebook", type=Path, metavar="NOTEBOOK",

@@ -197,6 +197,10 @@ def table(header: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def heading(text: str, level: int = 3) -> str:
+    return f"<h{level}>{html.escape(text)}</h{level}>"
+
+
 def score_text(row: GradeRow) -> str:
     return _("no grade") if row.score is None else f"{row.score:g} / {row.max_score:g}"
 
@@ -219,12 +223,12 @@ def summary_section(summary: AssignmentSummary) -> str:
                    [[test, f"{p}/{n}", f"{100 * p / n:.0f}%" if n else "-"]
                     for test, (p, n) in summary.pass_counts.items()])]
     if summary.problems:
-        parts += [f"<h3>{html.escape(_('Not graded as handed in'))}</h3>",
+        parts += [heading(_("Not graded as handed in")),
                   table([_("student"), _("status"), _("score"), _("reason")],
                         [[r.student, r.status, score_text(r), r.notes]
                          for r in summary.problems])]
     if summary.noted:
-        parts += [f"<h3>{html.escape(_('Graded, with notes'))}</h3>",
+        parts += [heading(_("Graded, with notes")),
                   table([_("student"), _("score"), _("notes")],
                         [[r.student, score_text(r), r.notes] for r in summary.noted])]
     return "\n".join(parts)
@@ -242,9 +246,10 @@ def report_html(course_id: str, summaries: list[AssignmentSummary],
         if language == KOREAN:
             from course_lib.fonts import use_hangul_font
             use_hangul_font()  # or a warning that says which font to install
-        statuses = table([_("status"), _("meaning")], [[s, _(m)] for s, m in STATUSES.items()])
+        statuses = heading(_("Statuses"), 2) + table(
+            [_("status"), _("meaning")], [[s, _(m)] for s, m in STATUSES.items()])
         body = "\n".join(summary_section(s) for s in summaries)
         title = html.escape(_("Grades of {course}").format(course=course_id))
         return (f"<!DOCTYPE html>\n<html lang='{language}'><head><meta charset='utf-8'><title>"
                 f"{title}</title><style>{STYLE}</style></head><body>\n<h1>{title}</h1>\n"
-                f"{body}\n<h2>{html.escape(_('Statuses'))}</h2>{statuses}</body></html>\n")
+                f"{body}\n{statuses}</body></html>\n")

@@ -62,6 +62,7 @@ BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u206
 FILE_KINDS = ((stat.S_ISSOCK, N_("a socket")), (stat.S_ISFIFO, N_("a named pipe")),
               (stat.S_ISCHR, N_("a character device")), (stat.S_ISBLK, N_("a block device")),
               (stat.S_ISLNK, N_("a symbolic link")), (stat.S_ISDIR, N_("a folder")))
+NOT_ORDINARY = N_("not an ordinary file")
 
 
 @dataclass
@@ -108,7 +109,7 @@ def quoted(text: str) -> str:
 
 def file_kind(mode: int) -> str:
     """'a socket', 'a named pipe' ... for a file that is not an ordinary file."""
-    return _(next((kind for test, kind in FILE_KINDS if test(mode)), N_("not an ordinary file")))
+    return _(next((kind for test, kind in FILE_KINDS if test(mode)), NOT_ORDINARY))
 
 
 def is_special(mode: int) -> bool:
