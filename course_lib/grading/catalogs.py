@@ -153,13 +153,17 @@ def fields(text: str) -> Counter:
                    if name is not None)
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(PACKAGE.parent) if path.is_relative_to(PACKAGE.parent) else path)
+
+
 def problems(domain: Domain, language: str) -> list[str]:
     """Every entry of the catalog that gettext would not show as it should, one line each."""
     path = domain.po_path(language)
     if not path.exists():
         return [f"{path}: missing; run: messages extract"]
     catalog, wanted = read_catalog(path), template(domain)
-    where = path.relative_to(PACKAGE.parent)
+    where = _shown(path)
     found = []
     for message in wanted:
         if not message.id:
@@ -187,8 +191,7 @@ def problems(domain: Domain, language: str) -> list[str]:
               for file, text in marked_texts(domain) if wanted.get(text) is None]
     mo = domain.mo_path(language)
     if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
-        found.append(f"{mo.relative_to(PACKAGE.parent)}: not what {path.name} compiles to; run: "
-                     f"messages compile")
+        found.append(f"{_shown(mo)}: not what {path.name} compiles to; run: messages compile")
     return found
 
 
