@@ -151,8 +151,8 @@ def graded(tmp_path_factory, no_language_override):
         release = read(course / "notebooks" / name / f"{name}.ipynb")
         nbformat.write(handed_in(release, wrong), folder / f"{name}.ipynb")
         (folder / "scratch.txt").write_text("my notes\n")
-    for args in (["autograde", ENGLISH, KOREAN], ["feedback", ENGLISH, KOREAN],
-                 ["report", "--output", "report_en.html"],
+    for args in (["autograde", ENGLISH], ["autograde", KOREAN], ["feedback", ENGLISH],
+                 ["feedback", KOREAN], ["report", "--output", "report_en.html"],
                  ["report", "--language", "ko", "--output", "report_ko.html"]):
         status, output[args[0] + args[-1]] = run_instructor(course, *args)
         assert status == 0, output[args[0] + args[-1]]
@@ -173,10 +173,11 @@ def graded_errors(course, name: str) -> dict[str, str]:
 def test_the_korean_feedback_speaks_korean(graded):
     page = feedback(graded, KOREAN)
     for korean in ("점수:", "테스트 셀", "채점 노트.", "과제의 노트북만 채점합니다",
-                   "`scratch.txt`", "숨은 테스트가 드러날 수 있기 때문입니다", "힌트: ",
+                   "scratch.txt", "숨은 테스트가 드러날 수 있기 때문입니다", "힌트: ",
                    "결과가 틀렸습니다"):
         assert korean in page, korean
-    for english in ("Score:", "Test cell", "Notes from grading", "Hint:", "wrong result",
+    # ("wrong result" is still there: in the test cells' code the page shows)
+    for english in ("Score:", "Test cell", "Notes from grading", "Hint:",
                     "could give the hidden tests away"):
         assert english not in page, english
 
