@@ -16,6 +16,7 @@ The teaching library, one module per idea, numpy only (what the notebooks import
 - `training`        the training loop
 - `plotting`        the course's plots; `widgets`, `init_explorer` the interactive tools
 - `checks`          what the graded notebooks' test cells call; `failure_display` how they fail
+- `language`        the language the checks speak (English, or Korean in a `_ko` edition)
 - `glossary`        the English-Korean terms every notebook's table is generated from
 - `validation`      the argument checks the public functions make once, at the top
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_lib.language import _
 from course_lib.validation import (
     as_float_array,
     check_choice,
@@ -300,38 +301,43 @@ class GradientCheckResult:
 
     def summary(self) -> str:
         """One line: the verdict and what it rests on."""
-        checked = (f"{self.n_checked} of {self.n_elements} elements"
-                   if self.n_checked < self.n_elements else f"all {self.n_elements} elements")
+        checked = (_("{checked} of {size} elements") if self.n_checked < self.n_elements
+                   else _("all {size} elements")).format(checked=self.n_checked,
+                                                         size=self.n_elements)
         if self.verdict == "PASS":
-            text = "every element agrees" + (f" ({self.steps} only as the step shrinks)"
-                                             if self.steps else "")
+            text = (_("every element agrees ({steps} only as the step shrinks)") if self.steps
+                    else _("every element agrees")).format(steps=self.steps)
         elif self.verdict == "FAIL":
-            text = "the gradient is wrong"
+            text = _("the gradient is wrong")
         elif self.max_error_ratio > 1:
-            text = "some elements are a little off"
+            text = _("some elements are a little off")
         else:
-            text = "agrees except where the numerical gradient is unreliable"
-        return (f"Gradient check {self.verdict}: {text} (worst unexplained difference "
-                f"{self.max_error_ratio:.2g} x allowed; {checked}; {self.precision}, h = {self.h:g})")
+            text = _("agrees except where the numerical gradient is unreliable")
+        return _("Gradient check {verdict}: {text} (worst unexplained difference {ratio} x "
+                 "allowed; {checked}; {precision}, h = {h})").format(
+                     verdict=self.verdict, text=text, ratio=f"{self.max_error_ratio:.2g}",
+                     checked=checked, precision=self.precision, h=f"{self.h:g}")
 
     def __str__(self) -> str:
         lines = [self.summary(),
-                 f"  allowed: |analytic - numerical| <= {self.atol:.2g} + {self.rtol:g} * "
-                 f"max(|analytic|, |numerical|)"]
+                 _("  allowed: |analytic - numerical| <= {atol} + {rtol} * "
+                   "max(|analytic|, |numerical|)").format(atol=f"{self.atol:.2g}",
+                                                          rtol=f"{self.rtol:g}")]
         if self.verdict == "SUSPICIOUS" and self.max_error_ratio > 1:
-            lines.append(f"  some elements differ by more than round-off and truncation explain, "
-                         f"but by less than {SUSPICIOUS_BAND:g} x: a small mistake (a term left "
-                         f"out?), or a bug in a few elements only")
+            lines.append(_("  some elements differ by more than round-off and truncation explain, "
+                           "but by less than {band} x: a small mistake (a term left out?), or a "
+                           "bug in a few elements only").format(band=f"{SUSPICIOUS_BAND:g}"))
         if self.kinks:
-            lines.append(f"  kink: {self.kinks} element(s) lie within h of a point where f is not "
-                         f"smooth (a ReLU or max input within h of its corner); the slopes on the "
-                         f"two sides differ and your value equals one of them, so the numerical "
-                         f"gradient, not your value, is off there. Move x off the kink to check it.")
+            lines.append(_("  kink: {count} element(s) lie within h of a point where f is not "
+                           "smooth (a ReLU or max input within h of its corner); the slopes on "
+                           "the two sides differ and your value equals one of them, so the "
+                           "numerical gradient, not your value, is off there. Move x off the kink "
+                           "to check it.").format(count=self.kinks))
         if self.steps:
-            lines.append(f"  step: {self.steps} element(s) agree only as the step shrinks (h / 10 "
-                         f"misses by 30 x less, or not at all): f bends too fast there for h = "
-                         f"{self.h:g}, or has a kink between h / 10 and h away; they count as "
-                         f"agreeing.")
+            lines.append(_("  step: {count} element(s) agree only as the step shrinks (h / 10 "
+                           "misses by 30 x less, or not at all): f bends too fast there for h = "
+                           "{h}, or has a kink between h / 10 and h away; they count as "
+                           "agreeing.").format(count=self.steps, h=f"{self.h:g}"))
         if self.worst:
             lines.append(f"  {'index':<14}{'analytic':>15}{'numerical':>15}{'difference':>12}"
                          f"{'allowed':>10}")

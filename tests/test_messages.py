@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 
 from course_lib import failure_display, language
-from course_lib.checks import call_student, case, check_array, check_function, check_result
+from course_lib.checks import (
+    call_student,
+    case,
+    check_array,
+    check_function,
+    check_gradient,
+    check_result,
+)
 from course_lib.grading import catalogs
 from course_lib.grading.language import _ as grading_text
 from course_lib.grading.language import assignment_language, course_language, speaking
@@ -183,6 +190,11 @@ MISTAKES = {
     "integers off by one": (check_array, np.array([3, 4]), np.array([2, 3]), "counts"),
     "reversed pair": (check_result, (2.0, 1.0), (1.0, 2.0), "a pair"),
     "dict keys": (check_result, {"W": 1.0}, {"W": 1.0, "b": 2.0}, "grads"),
+    "gradient 1.5 times too large": (check_gradient, 3 * X, lambda x: np.sum(x ** 2), X,
+                                     "the gradient of a sum of squares"),
+    "gradient wrong near a kink": (check_gradient, np.array([1.0, 0.0, 1.0]),
+                                   lambda x: np.sum(np.maximum(x, 0)), np.array([1e-7, 1.0, 2.0]),
+                                   "the gradient of a sum of ReLUs"),
 }
 OPTIONS = {"dtype": {"check_dtype": True}}
 

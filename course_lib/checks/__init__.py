@@ -9,6 +9,9 @@ element and its index) and, when the numbers show a usual mistake, a hint:
       (relative error 0.5; allowed: rtol=1e-06, atol=1e-09)
     Hint: every value is 2 times too large: a factor 2 is missing from a denominator (or ...)
 
+In a Korean edition (a notebook folder ending in `_ko`, or COURSE_LANGUAGE=ko) the same message
+is Korean, with the same numbers and the same hints (course_lib.language).
+
 Typical use in a test cell::
 
     check_function(numerical_gradient, reference.numerical_gradient, [

@@ -11,4 +11,7 @@
 - `report`            grades as CSV and the class report
 - `lms_zip`           submissions from a learning-management system's zip download
 - `practice_class`    a class of made-up students for trying the workflow
+- `translation`       the Korean editions of the notebooks, from gettext catalogs
+- `language`          the language of what grading writes (the assignment's, the course's)
+- `catalogs`          the gettext catalogs of the checks' and the grading system's texts
 """
