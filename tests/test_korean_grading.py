@@ -9,6 +9,7 @@
   answers, a stray file): the Korean feedback page shows the checks' messages, nbgrader's
   headings, the grading notes and the course's note in Korean, the English one in English; the
   hidden tests' messages say no more in Korean than in English; `report --language ko` is Korean.
+- `course.py check` on the Korean edition prints its points and messages in Korean.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import re
 import nbformat
 import pytest
 from grading_tools import (
+    ROOT,
     SOLUTION_MARKERS,
     KernelSession,
     grade_id,
@@ -209,3 +211,20 @@ def test_the_class_report_speaks_the_courses_language(graded):
     assert "채점된 제출물 1개, 제출하지 않은 학생 0명" in korean
     assert "Grades of dl-foundations" in english and "1 graded submissions" in english
     assert "제출한 그대로 채점됨" in korean  # the statuses' meanings
+
+
+def test_the_self_check_of_the_korean_edition_speaks_korean(tmp_path, no_language_override):
+    answers = load_answers(ENGLISH)
+    wrong = {name: answers[name]["wrong"][description] for name, description in WRONG.items()}
+    learner = tmp_path / KOREAN / f"{KOREAN}.ipynb"
+    learner.parent.mkdir()
+    release = read(ROOT / "notebooks" / KOREAN / f"{KOREAN}.ipynb")
+    nbformat.write(handed_in(release, wrong), learner)
+    status, output = run_instructor(ROOT, "check", str(learner))
+    assert status == 1, output
+    assert f"{learner}의 자가 점검: 강사의 autograde와 똑같이 채점했습니다(숨은 테스트 포함)." in output
+    assert re.search(r"^연습 문제 1 \(test_local_derivatives\): 3점 중 0점, 아직$", output, re.M), output
+    assert re.search(r"^연습 문제 4 \(test_matmul_backward\): 2점 중 2점, 통과$", output, re.M), output
+    assert "힌트: " in output and "Hint" not in output
+    assert "자동 채점 테스트: 15점 중 " in output and "서술형 답 3점은 사람이 채점합니다." in output
+    assert not [line for line in hidden_test_lines(read(source_notebook(KOREAN))) if line in output]

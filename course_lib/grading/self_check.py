@@ -12,7 +12,7 @@ sandboxed kernel, and its test cells are run by the trusted judge (`course_lib.g
 is local: it works offline.
 
 What is printed comes from the graded copy and the gradebook: the points of each exercise and the
-message of each failing test. The judge reports an error as "Name: message", never with a
+message of each failing test, in the assignment's language (Korean for a `_ko` edition). The judge reports an error as "Name: message", never with a
 traceback, so no line of a hidden test is shown. The learner's file is only read; the temporary
 course is deleted afterwards.
 """
@@ -29,6 +29,7 @@ import nbformat
 
 from course_lib.grading.autograding import TIME_LIMIT, grade_submission
 from course_lib.grading.course import CONFIG_FILE, Course
+from course_lib.grading.language import _, assignment_language, speaking
 from course_lib.grading.submission_check import (
     grade_id,
     is_test_cell,
@@ -38,8 +39,9 @@ from course_lib.grading.submission_check import (
 )
 
 STUDENT = "self-check"
-# "# Exercise 3 (3 points): tests for numerical_gradient. ..." -> "Exercise 3"
-EXERCISE_LINE = re.compile(r"#\s*(Exercise\s+[\w.]+)")
+# "# Exercise 3 (3 points): tests for numerical_gradient. ..." -> "Exercise 3", and
+# "# 연습 문제 3 (3 points): numerical_gradient의 테스트. ..." -> "연습 문제 3"
+EXERCISE_LINE = re.compile(r"#\s*((?:Exercise|연습\s*문제)\s+[\w.]+)")
 
 
 class SelfCheckError(ValueError):
@@ -204,41 +206,52 @@ def check(course: Course, notebook_path: Path, time_limit: float = TIME_LIMIT,
 
 
 def points(value: float) -> str:
-    return f"{value:g} point" + ("" if value == 1 else "s")
+    return (_("{count} point") if value == 1 else _("{count} points")).format(count=f"{value:g}")
 
 
 def report(notebook_path: Path, outcome, results: list[TestResult]) -> str:
-    """The printed result: per exercise its points and messages, then the total."""
-    lines = [f"Self-check of {notebook_path}, graded as the instructor's autograde grades it "
-             f"(hidden tests included):", ""]
+    """The printed result: per exercise its points and messages, then the total; in the
+    assignment's language.
+    """
+    with speaking(assignment_language(outcome.assignment)):
+        return _report(notebook_path, outcome, results)
+
+
+def _report(notebook_path: Path, outcome, results: list[TestResult]) -> str:
+    lines = [_("Self-check of {notebook}, graded as the instructor's autograde grades it (hidden "
+               "tests included):").format(notebook=notebook_path), ""]
     for note in outcome.notes:
-        lines.append(f"Note: {without_control_characters(note)}")
+        lines.append(_("Note: {note}").format(note=without_control_characters(note)))
     if outcome.notes:
         lines.append("")
     for result in results:
         name = (result.exercise if result.exercise == result.grade_id
                 else f"{result.exercise} ({result.grade_id})")
         if result.score is None:
-            lines.append(f"{name}: a written answer, graded by a "
-                         f"person ({points(result.max_score)}); not scored here")
+            lines.append(_("{exercise}: a written answer, graded by a person ({points}); not "
+                           "scored here").format(exercise=name, points=points(result.max_score)))
             continue
-        verdict = "passed" if result.score >= result.max_score else "not yet"
-        lines.append(f"{name}: {result.score:g} of "
-                     f"{points(result.max_score)}, {verdict}")
+        verdict = (_("{exercise}: {score} of {points}, passed") if result.score >= result.max_score
+                   else _("{exercise}: {score} of {points}, not yet"))
+        lines.append(verdict.format(exercise=name, score=f"{result.score:g}",
+                                    points=points(result.max_score)))
         if result.score < result.max_score:
             lines += [f"    {line}" for message in result.messages
                       for line in without_control_characters(message, keep_newlines=True)
                       .splitlines()]
     tests = [r for r in results if r.score is not None]
     if outcome.score is None:
-        lines.append(f"The notebook could not be graded: {' '.join(outcome.notes)}")
+        lines.append(_("The notebook could not be graded: {reason}").format(
+            reason=" ".join(outcome.notes)))
     else:
         scored = sum(r.score for r in tests)
-        lines += ["", f"Autograded tests: {scored:g} of {points(sum(r.max_score for r in tests))}"
-                      f" ({outcome.seconds:.0f} s)."]
+        lines += ["", _("Autograded tests: {score} of {points} ({seconds} s).").format(
+            score=f"{scored:g}", points=points(sum(r.max_score for r in tests)),
+            seconds=f"{outcome.seconds:.0f}")]
         written = sum(r.max_score for r in results if r.score is None)
         if written:
-            lines.append(f"Written answers worth {points(written)} are graded by a person.")
+            lines.append(_("Written answers worth {points} are graded by a person.").format(
+                points=points(written)))
     return "\n".join(lines)
 
 
