@@ -153,11 +153,21 @@ def graded(tmp_path_factory, no_language_override):
         release = read(course / "notebooks" / name / f"{name}.ipynb")
         nbformat.write(handed_in(release, wrong), folder / f"{name}.ipynb")
         (folder / "scratch.txt").write_text("my notes\n")
-    for args in (["autograde", ENGLISH], ["autograde", KOREAN], ["feedback", ENGLISH],
-                 ["feedback", KOREAN], ["report", "--output", "report_en.html"],
-                 ["report", "--language", "ko", "--output", "report_ko.html"]):
-        status, output[args[0] + args[-1]] = run_instructor(course, *args)
-        assert status == 0, output[args[0] + args[-1]]
+    def step(*args: str) -> None:
+        status, output[" ".join(args)] = run_instructor(course, *args)
+        assert status == 0, output[" ".join(args)]
+
+    # the assignment decides what its students read, whatever the instructor's COURSE_LANGUAGE
+    os.environ[ENVIRONMENT_VARIABLE] = "ko"
+    try:
+        for name in (ENGLISH, KOREAN):
+            step("autograde", name)
+            step("feedback", name)
+        step("report", "--output", "report_ko.html")  # the course's language: COURSE_LANGUAGE
+    finally:
+        del os.environ[ENVIRONMENT_VARIABLE]
+    step("report", "--output", "report_en.html")
+    step("report", "--language", "ko", "--output", "report_flag.html")
     return course
 
 
@@ -207,6 +217,7 @@ def test_the_hidden_tests_say_no_more_in_korean(graded):
 def test_the_class_report_speaks_the_courses_language(graded):
     korean = visible_text((graded / "report_ko.html").read_text(encoding="utf-8"))
     english = visible_text((graded / "report_en.html").read_text(encoding="utf-8"))
+    assert visible_text((graded / "report_flag.html").read_text(encoding="utf-8")) == korean
     assert "dl-foundations 성적" in korean and "성적" not in english
     assert "채점된 제출물 1개, 제출하지 않은 학생 0명" in korean
     assert "Grades of dl-foundations" in english and "1 graded submissions" in english

@@ -8,13 +8,15 @@ one, no more. The real paths (a kernel, autograde and feedback) are in test_kore
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import warnings
 
 import numpy as np
 import pytest
 
-from course_lib import failure_display, language
+from course_lib import failure_display, fonts, language
 from course_lib.checks import (
     call_student,
     case,
@@ -249,3 +251,22 @@ def test_korean_test_cells_are_recognised_when_run_too_early(monkeypatch):
         del failure_display.linecache.cache[filename]
     assert lines[0] == "\x1b[31m아직 실행 전\x1b[0m: `he_std`이(가) 정의되지 않아 이 테스트를 실행할 수 없습니다."
     assert lines[1].startswith("연습 문제 1의 답 셀(이 셀 위에서 `he_std`을 정의하는 셀)")
+
+
+def test_the_korean_class_report_draws_its_hangul_with_no_missing_glyph():
+    from course_lib.grading.report import AssignmentSummary, report_html
+    if fonts.hangul_font() is None:
+        if os.environ.get("COURSE_REQUIRE_HANGUL_FONT") == "1":
+            pytest.fail(f"COURSE_REQUIRE_HANGUL_FONT=1 but {fonts.INSTALL_HINT}")
+        pytest.skip(fonts.INSTALL_HINT)
+    summary = AssignmentSummary("13_autograd_ko", 15.0, [3.0, 12.0, 15.0],
+                                {"test_local_derivatives": (2, 3), "test_backpropagate": (1, 3)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        korean = report_html("dl-foundations", [summary], "ko")
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+    assert "<h1>dl-foundations 성적</h1>" in korean and "<html lang='ko'>" in korean
+    assert "채점된 제출물 3개, 제출하지 않은 학생 0명. 15점 만점에 평균 10.00, 중앙값 12." in korean
+    assert "<th>테스트 셀</th>" in korean and "제출한 그대로 채점됨" in korean
+    english = report_html("dl-foundations", [summary])
+    assert "<h1>Grades of dl-foundations</h1>" in english and not HANGUL.search(english)
