@@ -232,10 +232,11 @@ def test_a_korean_message_reads_as_korean(in_language):
                        "여러분의 코드로 바꾸세요.")
 
 
-def test_korean_test_cells_are_recognised_when_run_too_early(monkeypatch):
+@pytest.mark.parametrize("points", ["2 points", "2점"])
+def test_korean_test_cells_are_recognised_when_run_too_early(monkeypatch, points):
     """A Korean test cell's first line names its functions too: "not run yet" in Korean."""
     monkeypatch.setenv(language.ENVIRONMENT_VARIABLE, "ko")
-    header = "# 연습 문제 1 (2 points): xavier_std와 he_std의 테스트. 이 셀을 실행해 답을 확인하세요."
+    header = f"# 연습 문제 1 ({points}): xavier_std와 he_std의 테스트. 이 셀을 실행해 답을 확인하세요."
     match = failure_display.TEST_CELL_HEADER.match(header)
     assert match is not None
     assert failure_display.PYTHON_NAME.findall(match.group(3)) == ["xavier_std", "he_std"]
