@@ -134,12 +134,18 @@ def test_the_wheel_installs_the_package_its_data_and_the_instructor_script(insta
             "from course_lib.data import load_mnist_fallback;"
             "print(course_lib.__file__);"
             "print(len(load_mnist_fallback()[0][0]));"
-            "print(all(pathlib.Path(d).is_dir() for d in p.feedback_template_dirs()))")
+            "print(all(pathlib.Path(d).is_dir() for d in p.feedback_template_dirs()));"
+            # the Korean catalogs of the checks and of the grading system
+            "from course_lib.language import _;"
+            "from course_lib.grading.language import _ as g, speaking;"
+            "print(_('Test failed', 'ko') == '테스트 실패')\n"
+            "with speaking('ko'): print(g('Score:'))")
     result = subprocess.run([str(bin_dir / "python"), "-c", code], cwd=course,
                             capture_output=True, text=True, check=True)
-    where, digits, templates = result.stdout.split()
+    where, digits, templates, checks_korean, grading_korean = result.stdout.split()
     assert "site-packages" in where and not where.startswith(str(ROOT))
     assert digits == "4000" and templates == "True"
+    assert checks_korean == "True" and grading_korean == "점수:"
     assert (bin_dir / "course-instructor").is_file()
 
 
