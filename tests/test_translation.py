@@ -6,6 +6,8 @@ the check fails, naming the cell, and that `extract` keeps the old translation m
 """
 from __future__ import annotations
 
+import ast
+import logging
 import os
 import shutil
 import subprocess
@@ -261,6 +263,54 @@ def test_plots_draw_hangul_with_no_missing_glyph(tmp_path):
         plt.close(figure)
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert missing == []
+
+
+def korean_shown_strings() -> list[str]:
+    """The shown strings of the Korean notebooks that hold Hangul, as matplotlib would get them
+    (each {…} field of an f-string as 0)."""
+    texts = []
+    for name in TRANSLATED:
+        for cell in read(translation.translated_notebook(name)).cells:
+            if cell.cell_type != "code":
+                continue
+            for unit in translation.code_units(cell):
+                if unit.kind != "string" or not any("가" <= c <= "힣" for c in unit.msgid):
+                    continue
+                node = ast.parse(f"({unit.msgid}\n)", mode="eval").body
+                parts = node.values if isinstance(node, ast.JoinedStr) else [node]
+                texts.append("".join(part.value if isinstance(part, ast.Constant) else "0"
+                                     for part in parts))
+    return texts
+
+
+def test_every_korean_text_of_the_notebooks_draws_with_no_missing_glyph(caplog):
+    """Each shown string drawn as a title is: mathtext ($…$) has fonts of its own, without
+    Hangul, and reports the boxes it draws in matplotlib's log, not as a warning."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import course_lib.plotting  # noqa: F401  (sets the font up, as in a notebook)
+
+    if fonts.hangul_font() is None:
+        if os.environ.get("COURSE_REQUIRE_HANGUL_FONT") == "1":
+            pytest.fail(f"COURSE_REQUIRE_HANGUL_FONT=1 but {fonts.INSTALL_HINT}")
+        pytest.skip(fonts.INSTALL_HINT)
+    figure, ax = plt.subplots()
+    boxes = {}
+    for text in korean_shown_strings():
+        caplog.clear()
+        with warnings.catch_warnings(record=True) as caught, \
+                caplog.at_level(logging.WARNING, logger="matplotlib"):
+            warnings.simplefilter("always")
+            ax.set_title(text)
+            figure.canvas.draw()
+        said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+        if any("glyph" in message.lower() for message in said):
+            boxes[text] = said[0]
+    plt.close(figure)
+    assert boxes == {}, ("drawn with boxes: mathtext ($…$) has no Hangul, so write a formula "
+                         "beside Korean words in Unicode (x₁, Dᵤf):\n" + "\n".join(f"{text!r}: {message}" for text, message in boxes.items()))
 
 
 def test_without_a_korean_font_the_warning_says_what_to_install(monkeypatch):
