@@ -831,7 +831,8 @@ def test_a_spy_learns_nothing_of_the_hidden_tests(hostile):
     # the visible tests' own inputs (x = 3 and 1.5) would show if the spy saw anything
     assert "SPYINPUT" not in seen and "SPYCALL" not in seen and "SPYFILE" not in seen
     feedback = (hostile.course / "feedback" / "hidden_input_spy" / NAME / f"{NAME}.html")
-    assert "not\nshown: it could give the hidden tests away" in feedback.read_text()
+    # the note may be wrapped anywhere in the HTML: compare its words, not its line breaks
+    assert "not shown: it could give the hidden tests away" in " ".join(feedback.read_text().split())
     assert "SPYLATER []" in hostile.printed("hidden_input_spy")  # it ran, and had seen nothing
 
 
