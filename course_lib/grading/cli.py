@@ -9,6 +9,7 @@
     course-instructor report [NAME ...] [--output grades_report.html]
     course-instructor status [NAME ...]
     course-instructor exercises [NAME ...]  # what each assignment asks, and its points
+    course-instructor exercises --document  # docs/exercises.md
     course-instructor translate extract|check|build [NAME ...]   # the Korean editions
     course-instructor check NOTEBOOK [--time-limit SECONDS]  # a learner's self-check
     python -m course_lib.grading release    # the same without the script on PATH
@@ -367,10 +368,24 @@ def cmd_report(course: Course, args) -> int:
     return 0
 
 
-@command("exercises", "per assignment: each exercise, hand- or autograded, its solution length "
-                      "and points", assignment_names)
+def exercises_arguments(parser: argparse.ArgumentParser) -> None:
+    assignment_names(parser)
+    parser.add_argument("--document", action="store_true",
+                        help="print docs/exercises.md instead: every English assignment and the "
+                             "solution lengths of chapters 01-09 (no NAME with it)")
+
+
+@command("exercises", "per assignment: each exercise, hand- or autograded, what it asks, its "
+                      "solution length, points and visible cases", exercises_arguments)
 def cmd_exercises(course: Course, args) -> int:
-    from course_lib.grading.exercises import exercises, markdown_table, summary
+    from course_lib.grading.exercises import document, exercises, markdown_table, summary
+    if args.document:
+        if args.names:
+            print("error: --document covers every assignment; give no NAME with it",
+                  file=sys.stderr)
+            return 2
+        print(document(course.source_dir), end="")
+        return 0
     everything = []
     for name in course.select(args.names):
         rows = [row for notebook in sorted((course.source_dir / name).glob("*.ipynb"))
