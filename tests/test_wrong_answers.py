@@ -107,14 +107,15 @@ def test_variant(sessions, name, answer_id, kind, description):
             f"the wrong answer '{description}' fails without a checks message: {failures}"
 
 
-# -- a selection through the real autograde pipeline ---------------------------------------------
+# -- a selection for the real autograde pipeline ------------------------------------------------
 #
 # In `nbgrader autograde` the test cells run in the trusted judge, outside the student's kernel: the
 # student's functions are handles, their arrays travel over a socket, callbacks go back the other
 # way. A wrong answer can behave differently there (and messages could name `args` instead of the
-# student's parameters), so a few per chapter go through that pipeline too: one submission per
-# chapter with a wrong answer in every exercise. Each test cell named below must lose its points
-# (with a message containing the text given) or keep them (None: partial credit for a right part).
+# student's parameters), so tests/test_wrong_answers_graded.py grades these as one more submission
+# per chapter, with a wrong answer in every exercise. Each test cell named below must lose its
+# points (with a message containing the text given) or keep them (None: partial credit for a right
+# part).
 
 THROUGH_AUTOGRADE = {
     "01_derivatives": {
@@ -169,49 +170,3 @@ THROUGH_AUTOGRADE = {
     },
 }
 
-
-def _errors(cell) -> str:
-    return "\n".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", [])
-                     if o.output_type == "error")
-
-
-@pytest.mark.parametrize("name", sorted(THROUGH_AUTOGRADE))
-def test_wrong_answers_lose_points_through_the_real_autograde_pipeline(tmp_path, name):
-    import nbformat
-    from grading_tools import make_course, nbgrader, nbgrader_meta
-    from nbgrader.api import Gradebook
-
-    selection = THROUGH_AUTOGRADE[name]
-    answers = load_answers(name)
-    submission = read(source_notebook(name))
-    for cell in submission.cells:
-        answer_id = nbgrader_meta(cell).get("grade_id")
-        if answer_id in selection:
-            cell.source = answers[answer_id]["wrong"][selection[answer_id][0]]
-    present = {nbgrader_meta(c).get("grade_id") for c in submission.cells}
-    assert present >= set(selection), f"{name}: no answer cells {set(selection) - present}"
-    course = make_course(tmp_path, [name])
-    nbgrader(course, "generate_assignment", name, "--force")
-    folder = course / "submitted" / "wrong" / name
-    folder.mkdir(parents=True)
-    nbformat.write(submission, folder / f"{name}.ipynb")
-    nbgrader(course, "autograde", name, "--force")
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "dl-foundations") as gb:
-        graded = gb.find_submission_notebook(name, name, "wrong")
-        scores = {g.name: (g.auto_score, g.max_score) for g in graded.grades if g.cell_type == "code"}
-    cells = {grade_id(c): c for c in read(course / "autograded" / "wrong" / name / f"{name}.ipynb").cells
-             if nbgrader_meta(c).get("grade_id")}
-    for description, expected in selection.values():
-        for test, words in expected.items():
-            score, max_score = scores[test]
-            message = _errors(cells[test])
-            if words is None:
-                assert score == max_score and not message, \
-                    f"{name}: '{description}' should keep the points of {test}: {message}"
-                continue
-            assert score == 0, f"{name}: the wrong answer '{description}' keeps {score} points of {test}"
-            assert message.startswith("AssertionError: "), f"{test}: not a checks message: {message}"
-            assert words in message, f"{test} after '{description}': {words!r} not in {message!r}"
-            for leak in ("`args`", "`kwargs`", "argument 1", "argument 2", "argument 3"):
-                assert leak not in message, f"{test}: the message names {leak}: {message}"
