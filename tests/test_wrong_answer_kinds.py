@@ -69,3 +69,19 @@ def test_every_kind_of_gap_is_graded_through_the_real_autograde_pipeline():
     missing = [kind for kind in kinds.KINDS if not graded[kind]]
     assert not missing, f"no wrong answer of these kinds goes through autograde: {missing}"
 
+
+def test_chosen_mistakes_cover_hints_near_misses_integers_and_renamed_parameters():
+    """The chosen mistakes that test_wrong_answers_graded grades reach what the graded path must show."""
+    chosen = [(chapter, answer, said) for chapter in FEEDBACK for student in FEEDBACK[chapter]
+              for answer, expected in student.values() for said in expected.values() if said]
+    chapters = {chapter for chapter, _, said in chosen if "Hint:" in " ".join(said.words)}
+    assert {f"{n:02d}" for n in range(1, 6)} <= {chapter[:2] for chapter in chapters}
+    near_misses = {chapter for chapter, _, said in chosen if "Hint:" in said.never}
+    assert {f"{n:02d}" for n in range(1, 6)} <= {chapter[:2] for chapter in near_misses}
+    assert any("one too small: an off-by-one" in " ".join(said.words) for _, _, said in chosen)
+    renamed_chapters = {chapter for chapter, answer, _ in chosen if isinstance(answer, Wrong) and answer.renamed}
+    assert len(renamed_chapters) >= 5, renamed_chapters
+    for chapter, answer, said in chosen:
+        if isinstance(answer, Wrong) and answer.renamed and "changed its input" in " ".join(said.words):
+            assert any(f"`{new}`" in " ".join(said.words) for _, new in answer.renamed), (chapter, answer)
+    assert set(CHAPTERS) >= set(FEEDBACK) | set(THROUGH_AUTOGRADE)

