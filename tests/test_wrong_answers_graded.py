@@ -4,7 +4,8 @@ tests/test_wrong_answers.py runs every variant in one live kernel, where the tes
 answer share a process. Graded, the test cell runs in the trusted judge and reaches the answer over
 the wire (handles, mirrored arrays), which is where a check can go blind (an in-place change that
 does not travel), break (isinstance on a handle) or name the wrong thing (`args` instead of the
-student's `x0`). Here each chapter with wrong answers is one class, graded in one autograde run:
+student's `x0`). Here each chapter with wrong answers (but TOO_SLOW's) is one class, graded in one
+autograde run:
 
 - "correct-0": the first differently written correct answer in every answer cell (full marks);
 - "wrong-0", "wrong-1": the first and second typical wrong answer in every answer cell (each loses
@@ -39,10 +40,23 @@ from test_wrong_answers import THROUGH_AUTOGRADE, load_answers
 
 pytestmark = pytest.mark.slow
 COURSE_ID = "dl-foundations"
-# every chapter with wrong answers (the Korean editions: tests/test_korean_grading.py)
-CHAPTERS = [name for name in assignments() if not name.endswith("_ko") and load_answers(name)]
+# Chapters not graded here, and why (the Korean editions: tests/test_korean_grading.py).
+TOO_SLOW = {
+    "12_regularization": "every submission trains a digit classifier from scratch: its class took "
+                         "almost 6 minutes on a busy 2-core machine, the other chapters 1-4",
+}
+CHAPTERS = [name for name in assignments()
+            if not name.endswith("_ko") and name not in TOO_SLOW and load_answers(name)]
 WRONG_PER_ANSWER = 2  # submissions "wrong-0" and "wrong-1": the first two wrong answers of each cell
 LEAKS = ("`args`", "`kwargs`", "argument 1", "argument 2", "argument 3", "argument 4")
+# (chapter, student, test cell) -> why the judge grades it otherwise than a kernel does. Each must
+# still differ (so that the entry goes once the judge is mended); everything else must not.
+JUDGE_GAPS = {
+    ("02_gradient_descent", "correct-0", "test_largest_stable_lr_checks"):
+        "np.linalg.LinAlgError is a ValueError, but the wire rebuilds only built-in exception types: "
+        "in the judge it arrives as a RemoteError named LinAlgError, and expected_error=ValueError "
+        "does not accept it",
+}
 
 
 @dataclass(frozen=True)
@@ -282,6 +296,10 @@ def graded(request, tmp_path_factory) -> GradedClass:
 def test_correct_answers_keep_their_points_when_graded(graded):
     assert graded.replaced["correct-0"], f"{graded.name}: no correct variants to grade"
     lost = {test: score for test, score in graded.scores("correct-0").items() if score[0] != score[1]}
+    for (chapter, student, test), reason in JUDGE_GAPS.items():
+        if (chapter, student) == (graded.name, "correct-0"):
+            assert test in lost, f"{chapter}: {test} is graded right now; remove it from JUDGE_GAPS ({reason})"
+            del lost[test]
     assert not lost, f"{graded.name}: differently written correct answers lose points when graded: " \
                      f"{lost}\n{ {test: graded.messages('correct-0')[test] for test in lost} }"
 
