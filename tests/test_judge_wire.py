@@ -262,6 +262,26 @@ def test_a_student_exception_comes_back_as_that_exception_with_its_message(judge
     assert fetch(judge, "broken") is not None  # the wire still works after an error
 
 
+def test_an_exception_of_a_library_keeps_its_built_in_base(judge_with_kernel):
+    """numpy's LinAlgError is a ValueError: a test that expects ValueError accepts it graded too;
+    a student's own subclass of FileNotFoundError arrives by its name as a FileNotFoundError."""
+    class MissingFile(FileNotFoundError):
+        pass
+
+    def singular():
+        np.linalg.cholesky(-np.eye(2))
+
+    def missing():
+        raise MissingFile("no data here")
+    judge = judge_with_kernel({"singular": singular, "missing": missing})
+    with pytest.raises(ValueError, match="not positive definite") as info:
+        fetch(judge, "singular")()
+    assert type(info.value).__name__ == "LinAlgError" and isinstance(info.value, wire.RemoteError)
+    with pytest.raises(FileNotFoundError, match="no data here") as info:
+        fetch(judge, "missing")()
+    assert type(info.value).__name__ == "MissingFile" and isinstance(info.value, wire.RemoteError)
+
+
 def test_the_judge_reads_no_private_attribute_and_sets_none(judge_with_kernel):
     class Optimizer:
         lr = 0.1
