@@ -56,8 +56,11 @@ class WireError(RuntimeError):
 
 
 class RemoteError(Exception):
-    """An exception raised on the other side whose type is not a built-in one; it also derives
-    from the nearest built-in class of the original (ValueError for numpy's LinAlgError)."""
+    """An exception raised on the other side whose type is not a built-in one.
+
+    Its class also derives from the original's nearest built-in class (ValueError for numpy's
+    LinAlgError).
+    """
 
 
 def _builtin_exception(name: str) -> type[Exception] | None:
