@@ -6,7 +6,10 @@ One epoch is one pass over the training set in shuffled mini-batches. For every 
     optimizer.update(model.params, grads)
 
 and after every epoch the loss and accuracy are measured on the training set and, when given,
-the validation set, all with the same weights (those at the end of the epoch).
+the validation set, all with the same weights (those at the end of the epoch). For a ReLU
+`TwoLayerNet` without dropout, trained without weight decay or augmentation, the same step runs as
+`course_lib.network_in_place.TrainingStep`, which reuses its arrays from batch to batch: the same
+numbers, faster.
 
 Three regularizers plug in (course_lib.regularization): ``weight_decay`` adds the L2 penalty to
 every batch's loss and gradient, ``augment`` changes every training batch before its step (e.g.
@@ -21,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from course_lib.data import minibatches
+from course_lib.data.splits import batch_rows, check_pair
+from course_lib.network_in_place import TrainingStep, fits
 from course_lib.optimizers import get_optimizer
 from course_lib.regularization import early_stopping, l2_gradient, l2_penalty
 from course_lib.validation import check_class_indices, check_count, check_positive
@@ -121,29 +125,26 @@ def fit(model, optimizer, x_train, t_train, epochs: int, batch_size: int, x_val=
         if x_val is None:
             raise ValueError("patience: early stopping watches the validation loss; give x_val "
                              "and t_val")
-    x_train, t_train = np.asarray(x_train), np.asarray(t_train)
+    x_train, t_train = check_pair(x_train, t_train)
     rng = np.random.default_rng(seed)
     subset = rng.permutation(len(x_train))[:TRAIN_EVAL_SIZE]
     x_eval, t_eval = ((x_train, t_train) if len(x_train) <= TRAIN_EVAL_SIZE
                       else (x_train[subset], t_train[subset]))
     history = History(batches_per_epoch=-(-len(x_train) // batch_size))  # ceil(N / batch_size)
+    # The same step with buffers reused across batches, where it applies (course_lib.network_in_place)
+    fused_step = (TrainingStep(model, optimizer, x_train, t_train, batch_size)
+                  if fits(model, weight_decay, augment) else None)
     best_params = {}  # with early stopping: the weights after the best epoch so far
     bar = tqdm(total=epochs * history.batches_per_epoch, disable=not progress, unit="batch")
     with bar:
         for epoch in range(1, epochs + 1):
             bar.set_description(f"epoch {epoch}/{epochs}")
-            for x_batch, t_batch in minibatches(x_train, t_train, batch_size, shuffle=True,
-                                                seed=int(rng.integers(2**31))):
-                if augment is not None:
-                    x_batch = augment(x_batch)
-                _set_training(model, True)
-                loss, grads = _loss_and_gradient(model, x_batch, t_batch)
-                _set_training(model, False)
-                if weight_decay:
-                    loss += l2_penalty(model.params, weight_decay)
-                    decay = l2_gradient(model.params, weight_decay)
-                    grads = {key: g + decay[key] for key, g in grads.items()}
-                optimizer.update(model.params, grads)
+            for rows in batch_rows(len(x_train), batch_size, seed=int(rng.integers(2**31))):
+                if fused_step is not None:
+                    loss = fused_step(rows)
+                else:
+                    loss = _step(model, optimizer, x_train[rows], t_train[rows], weight_decay,
+                                 augment)
                 history.batch_loss.append(float(loss))
                 bar.update()
             _record(history, "", model, x_eval, t_eval)
@@ -197,6 +198,21 @@ def _set_training(model, training: bool) -> None:
     """Switch a model with training and test modes (dropout) to one of them."""
     if hasattr(model, "training"):
         model.training = training
+
+
+def _step(model, optimizer, x_batch, t_batch, weight_decay: float, augment) -> float:
+    """One update on one batch, through the model's own loss_and_gradient; returns the loss."""
+    if augment is not None:
+        x_batch = augment(x_batch)
+    _set_training(model, True)
+    loss, grads = _loss_and_gradient(model, x_batch, t_batch)
+    _set_training(model, False)
+    if weight_decay:
+        loss += l2_penalty(model.params, weight_decay)
+        decay = l2_gradient(model.params, weight_decay)
+        grads = {key: g + decay[key] for key, g in grads.items()}
+    optimizer.update(model.params, grads)
+    return loss
 
 
 def _loss_and_gradient(model, x, t):

@@ -20,7 +20,7 @@ from course_lib.data.download import (
 )
 from course_lib.data.idx import read_idx
 from course_lib.data.mnist import MnistFallbackWarning, load_mnist, load_mnist_fallback
-from course_lib.data.splits import minibatches, train_val_test_split
+from course_lib.data.splits import batch_rows, minibatches, train_val_test_split
 from course_lib.data.toy import (
     TOY_DATASETS,
     load_toy,
@@ -32,7 +32,7 @@ from course_lib.data.toy import (
 )
 
 __all__ = ["DATA_ENV", "MIRRORS_ENV", "MNIST_FILES", "MNIST_MIRRORS", "TOY_DATASETS",
-           "MnistDownloadError", "MnistFallbackWarning", "download_mnist_file", "load_mnist",
+           "MnistDownloadError", "MnistFallbackWarning", "batch_rows", "download_mnist_file", "load_mnist",
            "load_mnist_fallback", "load_toy", "make_circles", "make_linear_regression",
            "make_moons", "make_spirals", "make_xor", "minibatches", "mnist_cache_dir",
            "mnist_mirrors", "read_idx", "train_val_test_split"]

@@ -6,7 +6,8 @@ import numpy as np
 from course_lib.validation import check_count, check_positive
 
 
-def _check_pair(x, t):
+def check_pair(x, t):
+    """x and t as arrays, with a clear error unless they hold one row per sample, as many each."""
     x, t = np.asarray(x), np.asarray(t)
     if x.ndim == 0 or t.ndim == 0:
         raise ValueError(f"x and t: expected arrays with one row per sample, got shapes "
@@ -34,7 +35,7 @@ def train_val_test_split(x, t, val_fraction: float = 0.1, test_fraction: float =
     -------
     ((x_train, t_train), (x_val, t_val), (x_test, t_test))
     """
-    x, t = _check_pair(x, t)
+    x, t = check_pair(x, t)
     val_fraction = check_positive(val_fraction, "val_fraction", allow_zero=True)
     test_fraction = check_positive(test_fraction, "test_fraction", allow_zero=True)
     if val_fraction + test_fraction >= 1:
@@ -67,9 +68,20 @@ def minibatches(x, t, batch_size: int, shuffle: bool = True, seed: int | None = 
     x_batch : ndarray, shape (B, ...);  t_batch : ndarray, shape (B,) or (B, K)
         B = batch_size, except possibly the last batch.
     """
-    x, t = _check_pair(x, t)  # checked here, not at the first next(), so errors point at the call
+    x, t = check_pair(x, t)  # checked here, not at the first next(), so errors point at the call
+    return ((x[rows], t[rows]) for rows in batch_rows(len(x), batch_size, shuffle, seed, drop_last))
+
+
+def batch_rows(n_samples: int, batch_size: int, shuffle: bool = True, seed: int | None = None,
+               drop_last: bool = False) -> list[np.ndarray]:
+    """The indices of the samples of each mini-batch of one epoch, as `minibatches` takes them.
+
+    Returns
+    -------
+    list of ndarray of int
+        One array of indices into range(n_samples) per batch, in the order of the batches.
+    """
     check_count(batch_size, "batch_size", 1)
-    order = np.random.default_rng(seed).permutation(len(x)) if shuffle else np.arange(len(x))
-    stop = len(x) - len(x) % batch_size if drop_last else len(x)
-    return ((x[order[i:i + batch_size]], t[order[i:i + batch_size]])
-            for i in range(0, stop, batch_size))
+    order = np.random.default_rng(seed).permutation(n_samples) if shuffle else np.arange(n_samples)
+    stop = n_samples - n_samples % batch_size if drop_last else n_samples
+    return [order[i:i + batch_size] for i in range(0, stop, batch_size)]
