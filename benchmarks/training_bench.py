@@ -6,10 +6,12 @@
 The network is 784-512-10 (ReLU, softmax cross-entropy), trained with RMSProp (lr 0.001) in
 mini-batches of 128, float32, for epochs of 60,000 samples. Five tables:
 
-1. seconds per epoch of course_lib, of PyTorch, and of the epoch's matrix products alone (numpy and
-   torch), measured in rounds that rotate the order of the four; the ratio course_lib / PyTorch,
-   the median of the ratios within a round (wall clock, and CPU time, which is steadier when other
-   processes compete for the cores);
+1. seconds per epoch of course_lib (as `fit` trains: `TrainingStep`, and through the layers'
+   `loss_and_gradient`), of PyTorch, and of the epoch's matrix products alone (numpy and torch),
+   measured in rounds that rotate the order of the contenders; beside each, the peak resident
+   memory an epoch adds (the same measure for both libraries); the ratio course_lib / PyTorch, the
+   median of the ratios within a round, in CPU time (steadier when other processes compete for the
+   cores; with one thread it is the work done) and in wall-clock time;
 2. GFLOP/s reached, against the matmul limit (the same matrix products timed alone);
 3. accuracy on real MNIST digits that training never saw;
 4. the configuration of Deep Learning from Scratch (784-50-10 sigmoid, SGD lr 0.1, batch 100,
@@ -27,8 +29,11 @@ import argparse
 import gc
 import math
 import os
+import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 from statistics import median
 
 import numpy as np
@@ -40,8 +45,15 @@ from benchmarks._common import (
     print_table,
     restart_with_blas_environment,
 )
-from course_lib.data import load_mnist_fallback, minibatches, read_idx, train_val_test_split
+from course_lib.data import (
+    batch_rows,
+    load_mnist_fallback,
+    minibatches,
+    read_idx,
+    train_val_test_split,
+)
 from course_lib.network import TwoLayerNet
+from course_lib.network_in_place import TrainingStep
 from course_lib.optimizers import SGD, RMSProp
 from course_lib.training import fit
 
@@ -118,16 +130,28 @@ def epoch_flops(n_samples: int) -> int:
 # -- the contenders: each returns epoch(seed), which trains (or multiplies) for one epoch ----------
 
 def course_lib_trainer(x, t, hidden=HIDDEN):
+    """epoch(seed) as `course_lib.training.fit` trains this network (without fit's evaluation)."""
+    net = TwoLayerNet(x.shape[1], hidden, CLASSES)
+    optimizer = RMSProp(lr=LEARNING_RATE)
+    step = TrainingStep(net, optimizer, x, t, BATCH_SIZE)
+
+    def epoch(seed):
+        for rows in batch_rows(len(x), BATCH_SIZE, seed=seed):
+            float(step(rows))
+    return epoch, net, optimizer
+
+
+def course_lib_layers_trainer(x, t, hidden=HIDDEN):
+    """epoch(seed) through the layers: loss_and_gradient and update for every batch."""
     net = TwoLayerNet(x.shape[1], hidden, CLASSES)
     optimizer = RMSProp(lr=LEARNING_RATE)
 
     def epoch(seed):
-        # the loop of course_lib.training.fit, without fit's end-of-epoch evaluation
         for x_batch, t_batch in minibatches(x, t, BATCH_SIZE, seed=seed):
             loss, grads = net.loss_and_gradient(x_batch, t_batch)
             optimizer.update(net.params, grads)
             float(loss)
-    return epoch, net, optimizer
+    return epoch
 
 
 def torch_trainer(torch, x, t, hidden=HIDDEN):
@@ -185,6 +209,50 @@ def seconds(run, seed) -> dict:
     return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
 
 
+def contenders_for(torch, x, t) -> dict:
+    """name -> a function that builds the contender and returns its epoch(seed)."""
+    n = len(x)
+    builders = {"course_lib": lambda: course_lib_trainer(x, t)[0],
+                "course_lib, layers": lambda: course_lib_layers_trainer(x, t)}
+    if torch is not None:
+        builders["PyTorch"] = lambda: torch_trainer(torch, x, t)[0]
+    builders["matmuls alone (numpy)"] = lambda: matmuls_alone(np.matmul, np.asarray, n)
+    if torch is not None:
+        builders["matmuls alone (torch)"] = lambda: matmuls_alone(torch.mm, torch.from_numpy, n)
+    return builders
+
+
+def peak_of_first_epoch(build) -> int:
+    """Bytes by which building a contender and its first epoch raise peak resident memory.
+
+    Run in a fresh process (`peak_in_fresh_process`), so that no memory freed by another
+    contender is reused. Linux resets the peak (VmHWM) when "5" is written to
+    /proc/self/clear_refs; the measure sees numpy's and PyTorch's allocations alike.
+    """
+    status = Path("/proc/self/status")
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kb(status, "VmRSS")
+    build()(0)
+    return (_status_kb(status, "VmHWM") - before) * 1024
+
+
+def peak_in_fresh_process(name: str, n_samples: int) -> float | None:
+    """`peak_of_first_epoch` of one contender, measured by a fresh run of this script; None when
+    the system cannot say (not Linux)."""
+    result = subprocess.run([sys.executable, "-m", "benchmarks.training_bench", "--peak-of", name,
+                             "--samples", str(n_samples)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    last = (result.stdout.strip().splitlines() or ["?"])[-1]
+    return float(last) if result.returncode == 0 and last.isdigit() else None
+
+
+def _status_kb(status: Path, field: str) -> int:
+    for line in status.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise OSError(f"{field} not in {status}")
+
+
 def time_in_rounds(contenders: dict, rounds: int, warm_up: bool) -> dict:
     """times[name][clock]: one epoch's seconds per round, clock "wall" or "cpu".
 
@@ -213,29 +281,29 @@ def paired_ratio(times: dict, a: str, b: str, clock: str) -> float:
 
 def speed_tables(torch, x, t, rounds: int, warm_up: bool) -> None:
     n = len(x)
-    contenders = {"course_lib": course_lib_trainer(x, t)[0]}
-    if torch is not None:
-        contenders["PyTorch"] = torch_trainer(torch, x, t)[0]
-    contenders["matmuls alone (numpy)"] = matmuls_alone(np.matmul, np.asarray, n)
-    if torch is not None:
-        contenders["matmuls alone (torch)"] = matmuls_alone(torch.mm, torch.from_numpy, n)
+    contenders = {name: build() for name, build in contenders_for(torch, x, t).items()}
     print(f"\ntiming {len(contenders)} contenders over {rounds} rounds of one epoch each "
           f"({n:,} samples, {len(batch_sizes(n, BATCH_SIZE))} batches)")
     times = time_in_rounds(contenders, rounds, warm_up)
-    rows = [[name, f"{median(ts['wall']):.3f}", f"{min(ts['wall']):.3f}", f"{max(ts['wall']):.3f}",
-             f"{median(ts['cpu']):.3f}"] for name, ts in times.items()]
-    print_table(["", "median s/epoch", "min", "max", "median CPU s"], rows,
-                title=f"1. One epoch, 784-{HIDDEN}-10 ReLU, RMSProp, batch {BATCH_SIZE}, float32")
+    peaks = {name: peak_in_fresh_process(name, n) for name in contenders}
+    rows = [[name, f"{median(ts['cpu']):.3f}", f"{min(ts['cpu']):.3f}", f"{median(ts['wall']):.3f}",
+             f"{min(ts['wall']):.3f}", "?" if peaks[name] is None else f"{peaks[name] / 1e6:.1f}"]
+            for name, ts in times.items()]
+    print_table(["", "median CPU s/epoch", "best", "median wall s", "best", "peak MB"], rows,
+                title=f"1. One epoch, 784-{HIDDEN}-10 ReLU, RMSProp, batch {BATCH_SIZE}, float32 "
+                      f"(peak: resident memory that building it and its first epoch add, VmHWM, each in a fresh "
+                      f"process)")
     if torch is not None:
-        ratio, cpu_ratio = (paired_ratio(times, "course_lib", "PyTorch", clock)
-                            for clock in ("wall", "cpu"))
-        print(f"course_lib / PyTorch: {ratio:.2f}x the time ({cpu_ratio:.2f}x in CPU time; medians "
-              f"of the per-round ratios; target <= {TORCH_TARGET}x: "
-              f"{'meets' if ratio <= TORCH_TARGET else 'MISSES'})")
+        cpu_ratio, ratio = (paired_ratio(times, "course_lib", "PyTorch", clock)
+                            for clock in ("cpu", "wall"))
+        print(f"course_lib / PyTorch: {cpu_ratio:.2f}x the CPU time ({ratio:.2f}x wall clock; "
+              f"medians of the per-round ratios; target <= {TORCH_TARGET}x: "
+              f"{'meets' if cpu_ratio <= TORCH_TARGET else 'MISSES'})")
 
     flops = epoch_flops(n)
     rows = []
     for library, limit in (("course_lib", "matmuls alone (numpy)"),
+                           ("course_lib, layers", "matmuls alone (numpy)"),
                            ("PyTorch", "matmuls alone (torch)")):
         if library in times:
             rows.append([library, f"{flops / median(times[library]['wall']) / 1e9:.1f}",
@@ -245,9 +313,11 @@ def speed_tables(torch, x, t, rounds: int, warm_up: bool) -> None:
     print_table(["", "GFLOP/s reached", "matmul limit GFLOP/s", "fraction of limit", "in CPU time"],
                 rows, title=f"2. Matrix-product throughput ({flops / 1e9:.1f} GFLOP per epoch; the "
                             f"limit is the same products timed alone)")
-    fraction = paired_ratio(times, "matmuls alone (numpy)", "course_lib", "wall")
-    print(f"course_lib reaches {fraction:.0%} of numpy's matmul limit (target >= "
-          f"{GEMM_TARGET:.0%}: {'meets' if fraction >= GEMM_TARGET else 'MISSES'})")
+    fraction, wall_fraction = (paired_ratio(times, "matmuls alone (numpy)", "course_lib", clock)
+                               for clock in ("cpu", "wall"))
+    print(f"course_lib reaches {fraction:.0%} of numpy's matmul limit in CPU time "
+          f"({wall_fraction:.0%} wall clock; target >= {GEMM_TARGET:.0%}: "
+          f"{'meets' if fraction >= GEMM_TARGET else 'MISSES'})")
 
 
 def accuracy_table(torch, images, labels, epochs: int) -> None:
@@ -380,6 +450,18 @@ def memory_table(x, t) -> None:
     print(f"peak during an epoch: data + {peak * mb:.1f} MB; PyTorch's memory is not traced here")
 
 
+def torch_line(torch) -> str:
+    """torch's version, threads, BLAS (from its build configuration) and the kernel it picked."""
+    config = torch.__config__.show()
+    blas = next((part.split("=", 1)[1] for part in config.replace(",", "\n").split()
+                 if part.startswith("BLAS_INFO=")), "unknown")
+    library = next((line.strip(" -") for line in config.splitlines()
+                    if "Math Kernel Library Version" in line or "OpenBLAS" in line), "")
+    return (f"torch {torch.__version__}: BLAS {blas}{f' ({library})' if library else ''}, kernel "
+            f"{torch.backends.cpu.get_cpu_capability()}, {torch.get_num_threads()} thread(s) "
+            f"(pinned to the same number)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed epochs per contender")
@@ -389,17 +471,22 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run, not a measure")
     parser.add_argument("--keep-openblas-env", action="store_true",
                         help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE if they are set")
+    parser.add_argument("--peak-of", help=argparse.SUPPRESS)  # used by peak_in_fresh_process
+    parser.add_argument("--samples", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     restart_with_blas_environment(args.threads, args.keep_openblas_env)
 
     limit_blas_threads(args.threads)
     torch = load_torch()
+    if args.peak_of:
+        images, labels, _ = real_digits()
+        x, t = tile_with_shifts(images, labels, args.samples)
+        print(peak_of_first_epoch(contenders_for(torch, x, t)[args.peak_of]))
+        return
     print("\n".join(environment_lines(args.threads)))
     if torch is not None:
         torch.set_num_threads(args.threads)
-        print(f"torch {torch.__version__}: {torch.get_num_threads()} thread(s), CPU capability "
-              f"{torch.backends.cpu.get_cpu_capability()}, BLAS "
-              f"{'MKL' if torch.backends.mkl.is_available() else 'other'}")
+        print(torch_line(torch))
     n_train = 20 * BATCH_SIZE if args.quick else 60_000
     rounds = 2 if args.quick else args.rounds
 
@@ -413,7 +500,8 @@ def main() -> None:
     accuracy_table(torch, images[:n_digits], labels[:n_digits], epochs=1 if args.quick else 10)
     dlfs_table(x, t, as_rows(images), labels, iterations=50 if args.quick else 10_000)
     memory_table(x, t)
-    print(f"\nload average at the end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"\nload average at the end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())} "
+          f"(1 / 5 / 15 min; CPU times are steadier than wall times when it exceeds the cores)")
 
 
 if __name__ == "__main__":
