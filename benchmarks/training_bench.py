@@ -237,8 +237,10 @@ def peak_of_first_epoch(build) -> int:
 
 
 def peak_in_fresh_process(name: str, n_samples: int) -> float | None:
-    """`peak_of_first_epoch` of one contender, measured by a fresh run of this script; None when
-    the system cannot say (not Linux)."""
+    """`peak_of_first_epoch` of one contender, measured by a fresh run of this script.
+
+    None when the system cannot say (not Linux).
+    """
     result = subprocess.run([sys.executable, "-m", "benchmarks.training_bench", "--peak-of", name,
                              "--samples", str(n_samples)], cwd=ROOT, capture_output=True,
                             text=True, timeout=600)

@@ -37,11 +37,27 @@ def as_float_array(x, name: str, ndim: int | Iterable[int] | None = None,
 
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise ValueError naming how many NaN or inf values `arr` holds."""
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+    if arr.dtype.kind == "f" and not all_finite(arr):
         n_nan = int(np.isnan(arr).sum())
         n_inf = int(np.isinf(arr).sum())
         raise ValueError(f"{name}: expected finite numbers, got {n_nan} NaN and {n_inf} inf "
                          f"value(s) in an array of shape {arr.shape}")
+
+
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every value of the float array `arr` is finite.
+
+    The sum of the squares is finite only then (NaN and inf carry through it, and no term is
+    negative to cancel an inf), and BLAS computes it in one pass without a temporary array, about
+    twice as fast as ``np.isfinite(arr).all()`` on a layer's gradient. Only when the sum
+    overflows (values beyond about 1e19 in float32) is each value looked at.
+    """
+    if arr.dtype in (np.float32, np.float64) and arr.flags.c_contiguous and arr.size:
+        flat = arr.reshape(-1)
+        with np.errstate(over="ignore"):  # an overflow only sends the check to the fallback
+            if np.isfinite(flat @ flat):
+                return True
+    return bool(np.isfinite(arr).all())
 
 
 def check_same_shape(a, b, name_a: str, name_b: str) -> None:
