@@ -201,6 +201,24 @@ def test_korean_code_that_differs_from_english_is_caught():
                                                         "### END SOLUTION\ny = 1\n"))
 
 
+def test_what_the_checks_quote_is_translated_and_their_inputs_are_not():
+    """A failure message quotes a case's description, the label of what is compared, the labels
+    of `returned`, a hint and a raised AssertionError's text: those are units. The inputs of a
+    case, a function's name and the strings of a notebook's own check_ helper are code."""
+    cell = nbformat.v4.new_code_cell(
+        "cases = [case('a batch of 3 samples', 'tanh', np.ones(3)),\n"
+        "         fresh_case(f'{n} rows', lambda: (x,))]\n"
+        "check_function(f, ref, cases, name='f', returned=(0, 'the loss'), hint='divide by n')\n"
+        "check_array(got, want, 'the gradient of f', hint='check the sign')\n"
+        "check_gradient(g, f, x, 'the gradient on a ' + f'{n}-point batch')\n"
+        "check_refused(f, ref, 'every', 'every = 0')\n"
+        "raise AssertionError('the weights changed')\n", id="c1")
+    shown = [unit.msgid for unit in translation.code_units(cell) if unit.kind == "string"]
+    assert shown == ["'a batch of 3 samples'", "f'{n} rows'", "'the loss'", "'divide by n'",
+                     "'the gradient of f'", "'check the sign'", "'the gradient on a '",
+                     "f'{n}-point batch'", "'the weights changed'"]
+
+
 def test_malformed_translations_are_refused():
     unit = translation.Unit("c", "f'loss {loss:.3f} after {n} steps'", "string")
     assert translation._malformed(unit, "f'{n} 스텝 뒤 손실 {loss:.3f}'") == []

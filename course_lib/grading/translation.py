@@ -16,7 +16,9 @@ What a catalog translates, one gettext entry per unit, `msgctxt` = the nbformat 
 - a markdown cell, whole (its term table, generated from course_lib/glossary.toml, stands as the
   line GLOSSARY_PLACEHOLDER in both languages; `build` puts the generated table back);
 - in a code cell, each comment, and each string literal that is shown to the student: the text
-  of `print`, of plot titles, labels and legends, of `assert` messages (hidden tests included).
+  of `print`, of plot titles, labels and legends, of `assert` messages and raised
+  AssertionErrors, and what the checks of course_lib.checks quote in their messages (a case's
+  description, the label of what is compared; hidden tests included).
   The msgid is the literal as written (quotes, `f` prefix and all) and so is the translation.
   What lies between nbgrader's solution markers is the instructor's and is not translated.
 
@@ -37,6 +39,7 @@ import argparse
 import ast
 import copy
 import difflib
+import inspect
 import io
 import re
 import sys
@@ -50,7 +53,7 @@ import nbformat
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import normalize, read_po, unescape, write_po
 
-from course_lib import glossary
+from course_lib import checks, glossary
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGE = "ko"
@@ -64,6 +67,24 @@ GLOSSARY_PLACEHOLDER = "<!-- term table: generated from course_lib/glossary.toml
 DISPLAY_CALLS = {"print", "title", "suptitle", "xlabel", "ylabel", "set_title", "set_xlabel",
                  "set_ylabel", "set_label", "text", "annotate", "legend"}
 DISPLAY_KEYWORDS = {"label", "title", "xlabel", "ylabel", "text", "s"}
+# The functions of course_lib.checks quote these parameters in their failure messages (a case's
+# description, the label of what is compared, `returned=(index, label)`, a hint), as does a raised
+# AssertionError. Read from their signatures: a string in another place of a test cell (an input,
+# the name of a function) is code, and so is every string of a notebook's own check_ helpers.
+SHOWN_PARAMETERS = {"description", "what", "hint", "part", "returned"}
+
+
+def _shown_parameters(function) -> tuple[set[int], set[str]]:
+    """The positions and keywords of `function`'s parameters that its messages quote."""
+    parameters = list(inspect.signature(function).parameters.values())
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return ({i for i, p in enumerate(positional) if p.name in SHOWN_PARAMETERS},
+            {p.name for p in parameters if p.name in SHOWN_PARAMETERS})
+
+
+CHECK_CALLS = {name: _shown_parameters(getattr(checks, name)) for name in checks.__all__
+               if inspect.isfunction(getattr(checks, name))
+               and SHOWN_PARAMETERS & set(inspect.signature(getattr(checks, name)).parameters)}
 # Fuzzy matching for `extract`: how alike an old and a new comment of one cell must be to carry
 # the old translation over (marked fuzzy) rather than start empty. difflib's ratio, as msgmerge.
 SIMILAR = 0.6
@@ -121,13 +142,29 @@ def _display_nodes(tree: ast.Module) -> list[ast.expr]:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name in DISPLAY_CALLS:
+            positions, keywords = CHECK_CALLS.get(name, (set(), set()))
+            if name in DISPLAY_CALLS or name == "AssertionError":
                 candidates += node.args
-            candidates += [kw.value for kw in node.keywords if kw.arg in DISPLAY_KEYWORDS]
+            candidates += [arg for i, arg in enumerate(node.args) if i in positions]
+            candidates += [kw.value for kw in node.keywords
+                           if kw.arg in DISPLAY_KEYWORDS or kw.arg in keywords]
         elif isinstance(node, ast.Assert) and node.msg is not None:
             candidates.append(node.msg)
-        found += [c for c in candidates if _is_text(c)]
+        found += [text for c in candidates for text in _texts_in(c)]
     return found
+
+
+def _texts_in(node: ast.expr) -> list[ast.expr]:
+    """The string literals of a shown value: itself, the parts of a `+` of strings, the
+    strings of a tuple such as `returned=(0, "the loss")`."""
+    if _is_text(node):
+        return [node]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [part for part in _texts_in(node.left) + _texts_in(node.right)
+                if not isinstance(part, ast.Constant) or any(c.isalpha() for c in part.value)]
+    if isinstance(node, ast.Tuple):
+        return [element for element in node.elts if _is_text(element)]
+    return []
 
 
 def _is_text(node: ast.expr) -> bool:
