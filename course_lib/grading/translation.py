@@ -155,8 +155,11 @@ def _display_nodes(tree: ast.Module) -> list[ast.expr]:
 
 
 def _texts_in(node: ast.expr) -> list[ast.expr]:
-    """The string literals of a shown value: itself, the parts of a `+` of strings, the
-    strings of a tuple such as `returned=(0, "the loss")`."""
+    """The string literals of a shown value.
+
+    The value itself, the parts of a `+` of strings that have a letter, the strings of a tuple
+    such as `returned=(0, "the loss")`.
+    """
     if _is_text(node):
         return [node]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
