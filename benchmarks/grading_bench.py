@@ -107,6 +107,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="4 submissions: a smoke run")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads of each kernel (default: %(default)s)")
+    parser.add_argument("--profile", action="store_true",
+                        help="only time the steps of one grading (benchmarks/grading_profile.py)")
+    parser.add_argument("--rounds", type=int, default=3, metavar="R",
+                        help="with --profile: gradings timed, the median shown (default: 3)")
     parser.add_argument("--keep-openblas-env", action="store_true",
                         help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE if they are set")
     args = parser.parse_args()
@@ -117,6 +121,8 @@ def main() -> None:
     students = 4 if args.quick else args.submissions
 
     print("\n".join(environment_lines(args.threads)))
+    if args.profile:
+        return profile(args.rounds)
     results = []
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as scratch:
         template = released_course(Path(scratch) / "template", students)
@@ -135,6 +141,24 @@ def main() -> None:
     print_table(["run", "at a time", "seconds", "s per submission", "per minute",
                  f"vs --jobs {args.workers[0]}", "load after (1/5/15 min)"], rows,
                 title=f"Grading {students} submissions of {ASSIGNMENT} (start-up included)")
+
+def profile(rounds: int) -> None:
+    """Print where the seconds of grading one submission go (see benchmarks/grading_profile)."""
+    from benchmarks.grading_profile import process_costs, profile_grading, profile_rows
+    # 4 answers: student 15 solved them all, so every test runs in full
+    students = 16
+    with tempfile.TemporaryDirectory(prefix="grading-profile-") as scratch:
+        course = released_course(Path(scratch) / "course", students)
+        timings = [profile_grading(course, ASSIGNMENT, f"student_{students - 1:02d}",
+                                   Path(scratch) / "events.jsonl") for _ in range(rounds)]
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    print_table(["step", "calls", "seconds", "of all", "CPU s"], profile_rows(timings),
+                title=f"One grading of {ASSIGNMENT}, median of {rounds} (load after: {load})")
+    costs = process_costs(max(rounds, 3))
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    print_table(["process", "seconds"], [[label, f"{s:.2f}"] for label, s in costs],
+                title=f"Starting the processes, each on its own (load after: {load})")
+
 
 if __name__ == "__main__":
     main()

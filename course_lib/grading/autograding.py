@@ -51,6 +51,10 @@ from course_lib.grading.submission_check import (
     quoted,
 )
 
+FORK_SERVER_MODULES = ["nbgrader.apps", "course_lib.grading.autograding",
+                       "course_lib.grading.nbgrader_plugins", "course_lib.grading.sandbox.kernel",
+                       "course_lib.grading.judge.trusted", "nbclient", "nbconvert.exporters",
+                       "sqlalchemy.dialects.sqlite", "sqlite3"]
 TIME_LIMIT = 900.0               # seconds for one student's submission, all notebooks
 OUTCOMES_DIRECTORY = "grading_outcomes"
 MAX_OUTPUT_CHARACTERS = 10_000   # per output of a graded notebook
@@ -224,8 +228,10 @@ def process_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")  # Windows: each child imports nbgrader
     context = multiprocessing.get_context("forkserver")
-    # Each child imports nbgrader and this module once, in the server, not per submission.
-    context.set_forkserver_preload(["nbgrader.apps", "course_lib.grading.autograding"])
+    # Imported once, in the server, not per submission: nbgrader, the course's plugins, the
+    # sandbox, the judge's driver, the gradebook's SQLite driver. The server runs no student
+    # code and opens nothing of a course, so its children start clean.
+    context.set_forkserver_preload(FORK_SERVER_MODULES)
     return context
 
 

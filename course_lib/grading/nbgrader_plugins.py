@@ -267,6 +267,9 @@ class JudgedExecute(Execute):
         # imports this module, is loaded by every nbgrader command, a student's on Windows too
         from course_lib.grading.sandbox.kernel import SandboxedKernelManager
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        # The kernel is killed, not asked to stop: a polite shutdown only waits for the student's
+        # process to tidy up, and cleaning up the sandbox ends everything it left anyway.
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
         self._judge = None
         self._judged = 0
@@ -302,7 +305,16 @@ class JudgedExecute(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.reference_names = set(self._exercises)
+        if any(c.cell_type == "code" and is_test_cell(c) for c in self.nb.cells):
+            # the judge starts now, beside the kernel, not when the first test cell is reached
+            self._judge = self._new_judge(km)
         return km
+
+    def _new_judge(self, km) -> Judge:
+        """A judge process for this notebook, sandboxed to meet the kernel `km` manages."""
+        return Judge(self._imports, self._trusted_names, self._student_names,
+                     socket_dir=km.judge_dir, kernel_uid=km.uid, limits=km.limits(),
+                     language=self._language)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and is_test_cell(cell):
@@ -377,9 +389,7 @@ class JudgedExecute(Execute):
 
     def _judge_cell(self, cell) -> list:
         if self._judge is None or not self._judge.alive():
-            self._judge = Judge(self._imports, self._trusted_names, self._student_names,
-                                socket_dir=self.km.judge_dir, kernel_uid=self.km.uid,
-                                limits=self.km.limits(), language=self._language)
+            self._judge = self._new_judge(self.km)
         self._judged += 1
         path = os.path.join(self.km.judge_dir, f"judge-{self._judged}.sock")
         timeout = self.timeout or 300

@@ -6,7 +6,8 @@ the test relies on, and may read the hidden tests as they run. Here the grader r
 in a separate Python process, the judge, with its own fresh numpy and course_lib:
 
 - the names the test cell uses are resolved there: the notebook's imports (taken from the
-  instructor's source notebook, not from the submission) are imported afresh; the names the
+  instructor's source notebook, not from the submission) are imported afresh, each once a test
+  cell reads a name it binds (tests that never draw never import matplotlib); the names the
   submission defines in its answer cells are fetched from the kernel, as plain data or, for a
   function or class, as a handle whose calls the kernel computes (`course_lib.grading.judge.wire`);
 - the test cell never reaches the kernel; the kernel only sees the arguments of the calls;
@@ -39,6 +40,7 @@ JUDGE_SIDE_OPS = {"call", "getattr"}
 # Contains "course_lib", so that checks never quotes a test cell's line as the student's.
 TEST_CELL_FILENAME = "<course_lib judge: test cell>"
 CONNECT_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 60.0  # seconds for a new judge process to be ready for its first test cell
 MAX_PRINTED = 20_000
 MAX_ANSWER_BYTES = 1 << 20  # one answer line of the judge to the grader
 AGENT_CODE = ("__import__('course_lib.grading.judge.agent', fromlist=['serve'])"
@@ -105,8 +107,38 @@ def _bind_names(code, namespace: dict, endpoint: Endpoint, job: dict) -> None:
             namespace.pop(name, None)
 
 
-def judge_cell(job: dict, namespace: dict, protocol) -> dict:
-    """Run one test cell against the student's kernel; return its printed text and its error."""
+class PendingImports:
+    """The notebook's import statements, each run in the judge's namespace when a test cell first
+    reads a name it binds: a judge whose tests never use `plt` never imports matplotlib.
+    """
+
+    def __init__(self):
+        self.pending: list[tuple[object, set[str]]] = []  # (compiled statement, names it binds)
+
+    def add(self, statements: list[str]) -> None:
+        for statement in statements:
+            try:
+                code = compile(statement, "<course_lib judge: imports>", "exec")
+            except (SyntaxError, ValueError):
+                continue  # the notebook's own line: it fails there as well
+            self.pending.append((code, names_bound(code)))
+
+    def run_needed(self, names: set[str], namespace: dict) -> None:
+        """Run, in their order, the pending statements that bind any of `names`."""
+        needed = [entry for entry in self.pending if entry[1] & names]
+        self.pending = [entry for entry in self.pending if not entry[1] & names]
+        for code, _bound in needed:
+            with contextlib.suppress(Exception):  # as in the notebook: a failed import binds nothing
+                exec(code, namespace)
+
+
+def judge_cell(job: dict, namespace: dict, protocol, imports: PendingImports | None = None
+               ) -> dict:
+    """Run one test cell against the student's kernel; return its printed text and its error.
+
+    `imports` holds the notebook's import statements not run yet; those binding a name the cell
+    reads run first.
+    """
     path = job["socket"]
     printed = io.StringIO()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
@@ -129,6 +161,8 @@ def judge_cell(job: dict, namespace: dict, protocol) -> dict:
         endpoint = Endpoint(connection, JUDGE_SIDE_OPS, judge=True)
         try:
             code = compile(job["source"], TEST_CELL_FILENAME, "exec")
+            if imports is not None:
+                imports.run_needed(names_read(code), namespace)
             _bind_names(code, namespace, endpoint, job)
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 exec(code, namespace)
@@ -167,15 +201,14 @@ def _serve() -> None:
     os.dup2(2, 1)  # whatever test code prints can never be mistaken for an answer
     os.umask(0o007)  # its sockets: for this user and the kernel's group only
     namespace = {"__name__": "__main__", "__builtins__": builtins}
+    imports = PendingImports()
     for line in sys.stdin:
         job = json.loads(line)
         if job["op"] == "imports":
-            for statement in job["statements"]:
-                with contextlib.suppress(Exception):
-                    exec(compile(statement, "<course_lib judge: imports>", "exec"), namespace)
+            imports.add(job["statements"])
             _write(protocol, {"ok": True})
         elif job["op"] == "judge":
-            _write(protocol, judge_cell(job, namespace, protocol))
+            _write(protocol, judge_cell(job, namespace, protocol, imports))
 
 
 # -- the grader's handle on a judge process ---------------------------------------------------
@@ -205,8 +238,10 @@ class Judge:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         cwd=self.workdir, env=env)
         self._buffer = b""
+        # Not waited for here: the judge starts while the kernel does, and start() reads the
+        # answer (the judge is ready) before the first test cell.
         self._send({"op": "imports", "statements": import_statements})
-        self._answer(60)
+        self._starting = True
 
     def _sandboxed(self, command: list[str], socket_dir: str, kernel_uid: int | None,
                    limits: dict | None) -> list[str]:
@@ -248,6 +283,10 @@ class Judge:
 
     def start(self, source: str, socket_path: str, timeout: float) -> bool:
         """Send a test cell; True once the judge listens on `socket_path` for the kernel."""
+        if self._starting:
+            self._starting = False
+            if self._answer(STARTUP_TIMEOUT) is None:
+                return False
         self._send({"op": "judge", "source": source, "socket": socket_path, "timeout": timeout,
                     "student_names": self.student_names, "trusted_names": self.trusted_names})
         return bool(self._answer(CONNECT_TIMEOUT))
