@@ -368,3 +368,132 @@ def test_wrong_engine_options_name_the_option(engine, jobs, scheduler, named):
     with pytest.raises(EngineError, match=named):
         with grading_executor(engine, jobs, scheduler):
             pass
+
+
+# -- grading throughput (issue 16): what each submission no longer pays for -------------------
+
+FORK_SERVER_PROBE = "course_lib.grading.autograding"
+
+
+def _report_and_change_the_module(sender) -> None:
+    """Body of a fork-server child: what it inherited, then a change a grading could leave."""
+    from course_lib.grading import autograding
+    sender.send((os.getpid(), autograding.TIME_LIMIT, "matplotlib" in sys.modules))
+    autograding.TIME_LIMIT = -1.0
+    sys.modules["matplotlib"] = None  # as if a grading had imported something odd
+
+
+def fork_server_child(context) -> tuple:
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_report_and_change_the_module, args=(sender,))
+    child.start()
+    sender.close()
+    report = receiver.recv()
+    child.join()
+    return report
+
+
+def test_the_fork_server_gives_each_grading_a_clean_child_with_the_grader_imported():
+    from course_lib.grading.autograding import FORK_SERVER_MODULES, TIME_LIMIT, process_context
+    context = process_context()
+    first, second = fork_server_child(context), fork_server_child(context)
+    assert first[0] != second[0], "two submissions were graded by one process"
+    # the second child sees nothing of what the first changed
+    assert first[1:] == second[1:] == (TIME_LIMIT, False)
+    assert {"nbgrader.apps", "course_lib.grading.judge.trusted",
+            "course_lib.grading.sandbox.kernel"} <= set(FORK_SERVER_MODULES)
+
+
+def judge_verdicts(statements: list[str], trusted: set[str], cells: list[str],
+                   folder: Path) -> list[dict]:
+    """Run `cells` in a real judge process (not sandboxed) against an empty student kernel."""
+    import threading
+
+    from course_lib.grading.judge import agent
+    from course_lib.grading.judge.trusted import Judge
+    judge = Judge(statements, trusted, set(), wait=False)
+    verdicts = []
+    try:
+        for number, source in enumerate(cells):
+            path = str(folder / f"judge-{number}.sock")
+            assert judge.start(source, path, timeout=60)
+            student = threading.Thread(target=agent.serve, args=(path, {}))
+            student.start()
+            verdicts.append(judge.verdict(60))
+            student.join(timeout=60)
+    finally:
+        judge.close()
+    return verdicts
+
+
+def test_the_judge_imports_a_notebooks_modules_only_once_a_test_cell_reads_them(tmp_path):
+    statements = ["import numpy as np", "import matplotlib.pyplot as plt",
+                  "from course_lib import gradient", "import no_such_module_anywhere as gone"]
+    cells = ["import sys\nprint('matplotlib' in sys.modules, np.__name__, gradient.__name__)",
+             "import sys\nprint(plt.__name__, 'matplotlib' in sys.modules)",
+             "print(gone)"]
+    verdicts = judge_verdicts(statements, {"np", "plt", "gradient", "gone"}, cells, tmp_path)
+    assert [v["stdout"] for v in verdicts[:2]] == [
+        "False numpy course_lib.gradient\n", "matplotlib.pyplot True\n"]
+    # an import that fails binds nothing, as in the notebook, and the cell fails on the name
+    assert verdicts[2]["error"]["ename"] == "NameError"
+
+
+def test_a_judge_that_dies_before_it_is_ready_grades_nothing_and_says_so(tmp_path):
+    from course_lib.grading.judge.trusted import Judge
+    judge = Judge([], set(), set(), wait=False)
+    judge.process.kill()
+    judge.process.wait()
+    try:
+        assert judge.start("print(1)", str(tmp_path / "judge.sock"), timeout=5) is False
+    finally:
+        judge.close()
+
+
+def grading_children_with_a_kernel() -> list[tuple]:
+    """(grading child, its sandboxed processes) for each child of this process's fork server
+    whose kernel runs."""
+    import psutil
+
+    from course_lib.grading.sandbox.kernel import UID_BASE, UID_SLOTS
+    found = []
+    for server in psutil.Process().children():
+        try:
+            if "forkserver" not in " ".join(server.cmdline()):
+                continue
+            for child in server.children():
+                sandboxed = [p for p in child.children(recursive=True)
+                             if UID_BASE <= p.uids().real < UID_BASE + UID_SLOTS]
+                if any("ipykernel" in " ".join(p.cmdline()) for p in sandboxed):
+                    found.append((child, sandboxed))
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.root(sandbox=True)
+def test_a_grading_process_killed_midway_loses_no_grade_and_is_reported(tmp_path, serial_grades):
+    import threading
+
+    from course_lib.grading.autograding import grade_submission
+    root = practice_course(tmp_path)
+    student = "student_03"
+    outcome = {}
+    grader = threading.Thread(target=lambda: outcome.update(
+        result=grade_submission(root, ASSIGNMENT, student)))
+    grader.start()
+    killed, deadline = None, time.monotonic() + 300
+    while killed is None and time.monotonic() < deadline:  # once its kernel runs, kill it
+        for child, sandboxed in grading_children_with_a_kernel():
+            child.kill()
+            killed = sandboxed
+            break
+        time.sleep(0.05)
+    grader.join(timeout=600)
+    assert killed, "no grading child was ever seen running a kernel"
+    result = outcome["result"]
+    assert result.status == "graded" and "died" in result.retried, result
+    assert class_grades(gradebook_url(None, root))[student] == serial_grades[student]
+    alive = [p for p in killed if p.is_running()]
+    assert not alive, f"sandboxed processes outlived the killed grading: {alive}"

@@ -81,7 +81,9 @@ class Outcome:
     """How one student's submission of one assignment was graded.
 
     score is the gradebook's total (autograded and manual points so far), None only for the
-    status "error"; notes are the sentences the student also reads at the top of the feedback.
+    status "error"; notes are the sentences the student also reads at the top of the feedback;
+    retried, for the instructor, says why nbgrader had to grade the submission a second time
+    (its grading process died, say).
     """
 
     assignment: str
@@ -91,6 +93,8 @@ class Outcome:
     max_score: float
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    retried: str = ""  # why a first run of nbgrader failed, when it was run again
+
 
     @property
     def reason(self) -> str:
@@ -155,9 +159,11 @@ def _grade_submission(root, assignment: str, student: str, time_limit: float) ->
     log = outcome_path(course, assignment, student, ".log")
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
-    result = run_autograde(course.root, assignment, student, time_limit, log)
+    result, retried = run_autograde(course.root, assignment, student, time_limit, log), ""
     if not result["success"] and status == "graded" and known_failure(result) is None:
-        # not recognisably the notebook's fault (a locked gradebook?): try it once more
+        # not recognisably the notebook's fault (a locked gradebook, a grading process killed
+        # from outside?): try it once more, and say so
+        retried = last_line(result)
         result = run_autograde(course.root, assignment, student, time_limit, log)
     if not result["success"] and status == "graded":
         reason = failure_reason(result, time_limit, course.config.Execute.get("timeout", 30))
@@ -179,7 +185,7 @@ def _grade_submission(root, assignment: str, student: str, time_limit: float) ->
         notes.append(_("nbgrader could not grade even the blank notebook; see {log}: "
                        "{message}").format(log=log, message=last_line(result)))
     outcome = Outcome(assignment, student, status, score, max_score, notes,
-                      round(time.perf_counter() - start, 1))
+                      round(time.perf_counter() - start, 1), retried)
     outcome.save(course)
     return outcome
 

@@ -244,6 +244,9 @@ def cmd_autograde(course: Course, args) -> int:
                 f"{outcome.max_score:g} points, {outcome.status} ({outcome.seconds:.0f} s)")
             for note in outcome.notes:
                 say(f"    {without_control_characters(note)}")
+            if outcome.retried:
+                say(f"    graded a second time; the first try failed: "
+                    f"{without_control_characters(outcome.retried)}")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     print(f"{name}: {len(students)} submissions in {time.perf_counter() - start:.0f} s "
           f"({counts})")

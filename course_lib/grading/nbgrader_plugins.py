@@ -314,7 +314,7 @@ class JudgedExecute(Execute):
         """A judge process for this notebook, sandboxed to meet the kernel `km` manages."""
         return Judge(self._imports, self._trusted_names, self._student_names,
                      socket_dir=km.judge_dir, kernel_uid=km.uid, limits=km.limits(),
-                     language=self._language)
+                     language=self._language, wait=False)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and is_test_cell(cell):

@@ -216,6 +216,9 @@ def _serve() -> None:
 class Judge:
     """A judge process for one notebook, driven by the grader (see nbgrader_plugins).
 
+    With `wait=False` the constructor returns as soon as the process is started, and the first
+    `start()` waits until it is ready: the grader starts the judge beside the kernel.
+
     It runs sandboxed like the kernel (`course_lib.grading.sandbox.kernel`): as root, as a user id of its own
     that owns `socket_dir`, the folder where it listens for the kernel, with the kernel's user
     id as the folder's group (set-group-id) so that only the kernel can connect. It speaks
@@ -225,7 +228,7 @@ class Judge:
     def __init__(self, import_statements: list[str], trusted_names: set[str],
                  student_names: set[str], socket_dir: str | None = None,
                  kernel_uid: int | None = None, limits: dict | None = None,
-                 language: str = ENGLISH):
+                 language: str = ENGLISH, wait: bool = True):
         self.trusted_names, self.student_names = sorted(trusted_names), sorted(student_names)
         from course_lib.grading.sandbox import kernel as sandbox  # late: Unix only, see plugins
         self.workdir = tempfile.mkdtemp(prefix="course-judge-")
@@ -238,10 +241,17 @@ class Judge:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         cwd=self.workdir, env=env)
         self._buffer = b""
-        # Not waited for here: the judge starts while the kernel does, and start() reads the
-        # answer (the judge is ready) before the first test cell.
         self._send({"op": "imports", "statements": import_statements})
         self._starting = True
+        if wait:  # else the judge gets ready while the kernel starts; start() waits for it
+            self.ready()
+
+    def ready(self) -> bool:
+        """Wait (once) until the judge process has started; False if it never did."""
+        if self._starting:
+            self._starting = False
+            self._started = self._answer(STARTUP_TIMEOUT) is not None
+        return self._started
 
     def _sandboxed(self, command: list[str], socket_dir: str, kernel_uid: int | None,
                    limits: dict | None) -> list[str]:
@@ -283,10 +293,8 @@ class Judge:
 
     def start(self, source: str, socket_path: str, timeout: float) -> bool:
         """Send a test cell; True once the judge listens on `socket_path` for the kernel."""
-        if self._starting:
-            self._starting = False
-            if self._answer(STARTUP_TIMEOUT) is None:
-                return False
+        if not self.ready():
+            return False
         self._send({"op": "judge", "source": source, "socket": socket_path, "timeout": timeout,
                     "student_names": self.student_names, "trusted_names": self.trusted_names})
         return bool(self._answer(CONNECT_TIMEOUT))
