@@ -960,8 +960,8 @@ def test_attacks_work_against_plain_nbgrader(tmp_path):
 # -- the launcher on its own ------------------------------------------------------------------
 
 def run_launcher(tmp_path, code: str, settings: dict, **kwargs):
-    command = [sys.executable, "-m", "course_lib.grading.sandbox.kernel", "--settings", json.dumps(settings),
-               "--", sys.executable, "-c", code]
+    command = [sys.executable, "-m", "course_lib.grading.sandbox.launcher", "--settings",
+               json.dumps(settings), "--", sys.executable, "-c", code]
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           **kwargs)
 

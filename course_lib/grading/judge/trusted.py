@@ -266,9 +266,10 @@ class Judge:
         mode = sandbox.sandbox_mode()
         settings = {"mode": "bubblewrap" if mode == "bubblewrap" else "limits", "uid": uid,
                     "limits": limits, "read_only": sandbox.python_folders(),
-                    "read_write": [socket_dir], "seccomp": True, "home": self.workdir}
-        return [sys.executable, "-m", "course_lib.grading.sandbox.kernel", "--settings", json.dumps(settings),
-                "--", *command]
+                    "read_write": [socket_dir], "seccomp": True, "home": self.workdir,
+                    "bwrap": sandbox.bubblewrap()}
+        return [sys.executable, "-m", "course_lib.grading.sandbox.launcher", "--settings",
+                json.dumps(settings), "--", *command]
 
     def _send(self, job: dict) -> None:
         self.process.stdin.write(json.dumps(job).encode() + b"\n")

@@ -3,7 +3,7 @@
     python -I -m course_lib.grading.sandbox.become SETTINGS_JSON -- COMMAND ...
 
 bubblewrap runs it (as root, with no capability but CAP_SETUID and CAP_SETGID) once the
-sandbox's view is in place; the launcher in `course_lib.grading.sandbox.kernel` uses the same functions where
+sandbox's view is in place; the launcher (`course_lib.grading.sandbox.launcher`) uses the same functions where
 bubblewrap is missing. It imports nothing but the standard library: it runs before every kernel.
 """
 from __future__ import annotations
