@@ -31,8 +31,9 @@ from course_lib.language import _
 
 LIBRARY = Path(__file__).resolve().parent
 # the first line of every test cell, "# Exercise 2 (2 points): tests for tangent_line. ..." in
-# English, "# 연습 문제 2 (2 points): tangent_line의 테스트. ..." in a Korean edition
-TEST_CELL_HEADER = re.compile(r"#\s*(?:Exercise|연습\s*문제)\s+([\w.]+)\s*\([^)]*\):\s*"
+# English, "# 연습 문제 2 (2점): tangent_line의 테스트. ..." in a Korean edition; a cell that grades
+# one part of an exercise names the part: "# Exercise 1, the loss (2 points): tests for ..."
+TEST_CELL_HEADER = re.compile(r"#\s*(?:Exercise|연습\s*문제)\s+([\w.]+)(?:,[^(]*)?\s*\([^)]*\):\s*"
                               r"(?:tests? for ([^.]*)|(.*?)의 테스트)")
 PYTHON_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from grading_tools import ROOT, is_test, read
 
 from course_lib import failure_display, fonts, language
 from course_lib.checks import (
@@ -252,6 +253,21 @@ def test_korean_test_cells_are_recognised_when_run_too_early(monkeypatch, points
         del failure_display.linecache.cache[filename]
     assert lines[0] == "\x1b[31m아직 실행 전\x1b[0m: `he_std`이(가) 정의되지 않아 이 테스트를 실행할 수 없습니다."
     assert lines[1].startswith("연습 문제 1의 답 셀(이 셀 위에서 `he_std`을 정의하는 셀)")
+
+
+def test_every_test_cell_that_names_its_functions_is_recognised():
+    """A test cell run before its answer says "not run yet" only if its first line is read:
+    cells that grade one part of an exercise ("# Exercise 1, the loss (2 points): tests for f")
+    too, in both languages."""
+    headers = [cell.source.split("\n")[0].strip()
+               for path in sorted((ROOT / "solutions").glob("*/*.ipynb"))
+               for cell in read(path).cells if is_test(cell)]
+    naming = [h for h in headers if "tests for " in h or "의 테스트" in h]
+    assert len(naming) > 100 and any(", the loss (" in h for h in naming)
+    for header in naming:
+        match = failure_display.TEST_CELL_HEADER.match(header)
+        assert match is not None, header
+        assert failure_display.PYTHON_NAME.findall(match.group(2) or match.group(3)), header
 
 
 def test_the_korean_class_report_draws_its_hangul_with_no_missing_glyph():
