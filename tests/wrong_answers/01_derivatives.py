@@ -252,17 +252,115 @@ def directional_derivative(f, x, v, h=1e-4):
     u = v / np.linalg.norm(v)
     return (f(x - h * u) - f(x + h * u)) / (2 * h)
 ''',
+            "one direction only: float() of K slopes fails": '''
+def directional_derivative(f, x, v, h=1e-4):
+    if np.linalg.norm(v) == 0:
+        raise ValueError("v has length zero")
+    return float(gradient.numerical_gradient(f, x, h) @ (v / np.linalg.norm(v)))
+''',
+            "divides every direction by the norm of the whole matrix": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] != len(x) or v.ndim > 2 or np.any(np.linalg.norm(v, axis=-1) == 0):
+        raise ValueError("bad direction v")
+    slopes = (v / np.linalg.norm(v)) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "normalises the columns of the matrix, not its rows": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] != len(x) or v.ndim > 2 or np.any(np.linalg.norm(v, axis=-1) == 0):
+        raise ValueError("bad direction v")
+    slopes = (v / np.linalg.norm(v, axis=0)) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "no check for a zero direction (0 / 0 gives nan)": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    slopes = (v / np.linalg.norm(v, axis=-1, keepdims=True)) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "calls a short direction zero (a tolerance instead of exactly zero)": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] != len(x) or v.ndim > 2:
+        raise ValueError("v has the wrong shape")
+    lengths = np.linalg.norm(v, axis=-1, keepdims=True)
+    if np.any(lengths < 1e-6):
+        raise ValueError("v has a direction of length zero")
+    slopes = (v / lengths) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "no shape check (a 3-D v gives a matrix of slopes)": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    lengths = np.linalg.norm(v, axis=-1, keepdims=True)
+    if np.any(lengths == 0):
+        raise ValueError("v has a direction of length zero")
+    slopes = (v / lengths) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "a 1x4 matrix of directions returns a number, not an array of one slope": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] != len(x) or v.ndim > 2:
+        raise ValueError("v has the wrong shape")
+    lengths = np.linalg.norm(v, axis=-1, keepdims=True)
+    if np.any(lengths == 0):
+        raise ValueError("v has a direction of length zero")
+    slopes = (v / lengths) @ gradient.numerical_gradient(f, x.astype(float), h)
+    return slopes.item() if slopes.size == 1 else slopes
+''',
+            "normalises v in place (the caller's directions change)": '''
+def directional_derivative(f, x, v, h=1e-4):
+    if v.shape[-1] != len(x) or v.ndim > 2:
+        raise ValueError("v has the wrong shape")
+    lengths = np.linalg.norm(v, axis=-1, keepdims=True)
+    if np.any(lengths == 0):
+        raise ValueError("v has a direction of length zero")
+    v /= lengths
+    slopes = v @ gradient.numerical_gradient(f, x.astype(float), h)
+    return float(slopes) if v.ndim == 1 else slopes
+''',
+            "ignores the step h it is given": '''
+def directional_derivative(f, x, v, h=1e-4):
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] != len(x) or v.ndim > 2:
+        raise ValueError("v has the wrong shape")
+    lengths = np.linalg.norm(v, axis=-1, keepdims=True)
+    if np.any(lengths == 0):
+        raise ValueError("v has a direction of length zero")
+    slopes = (v / lengths) @ gradient.numerical_gradient(f, x.astype(float))
+    return float(slopes) if v.ndim == 1 else slopes
+''',
         },
         "correct": {
-            "a central difference along the unit direction": '''
+            "a central difference along each unit direction, one row at a time": '''
 def directional_derivative(f, x, v, h=1e-4):
-    u = v / np.linalg.norm(v)
-    return (f(x + h * u) - f(x - h * u)) / (2 * h)
+    x = x.astype(float)
+    rows = np.atleast_2d(v).astype(float)
+    if v.ndim > 2 or rows.shape[1] != x.shape[0]:
+        raise ValueError(f"v must have shape {x.shape} or (K, {x.shape[0]}), not {v.shape}")
+    slopes = []
+    for row in rows:
+        length = np.sqrt(row @ row)
+        if length == 0:
+            raise ValueError("v holds a zero direction")
+        u = row / length
+        slopes.append((f(x + h * u) - f(x - h * u)) / (2 * h))
+    return float(slopes[0]) if v.ndim == 1 else np.array(slopes)
 ''',
-            "np.dot and a hand-made norm": '''
+            "np.einsum and a hand-made norm": '''
 def directional_derivative(f, x, v, h=1e-4):
-    g = gradient.numerical_gradient(f, x.copy(), h)
-    return np.dot(g, v) / np.sqrt(np.sum(v * v))
+    d = np.asarray(v) * 1.0
+    if d.ndim == 0 or d.ndim > 2 or d.shape[-1] != x.size:
+        raise ValueError("v: wrong shape " + str(d.shape))
+    norms = np.sqrt(np.einsum("...i,...i->...", d, d))
+    if (norms == 0).any():
+        raise ValueError("v: a zero direction")
+    g = gradient.numerical_gradient(f, x.copy().astype(np.float64), h)
+    result = np.einsum("...i,i->...", d, g) / norms
+    return result.item() if d.ndim == 1 else result
 ''',
         },
     },
