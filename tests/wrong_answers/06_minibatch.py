@@ -13,6 +13,30 @@ def train_val_test_split(x, t, val_fraction, test_fraction, seed):
     return (x[train], t[train]), (x[val], t[val]), (x[test], t[test])
 '''
 
+COUNT_UPDATES = '''
+def count_updates(n_samples, batch_size, epochs, drop_last=False):
+    for name, value in (("n_samples", n_samples), ("batch_size", batch_size), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
+    if drop_last and batch_size > n_samples:
+        raise ValueError("drop_last: the batch is larger than the data set, no update is left")
+    per_epoch = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
+    return per_epoch, per_epoch * epochs
+'''
+
+MINIBATCHES = '''
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if len(x) != len(t):
+        raise ValueError(f"x has {len(x)} samples, t has {len(t)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_batches = len(x) // batch_size if drop_last else -(-len(x) // batch_size)
+    for i in range(n_batches):
+        rows = order[i * batch_size:(i + 1) * batch_size]
+        yield x[rows], t[rows]
+'''
+
 SGD_EPOCH = '''
 def sgd_epoch(params, x, t, batch_size, lr, seed):
     batch_losses = []
@@ -27,125 +51,203 @@ def sgd_epoch(params, x, t, batch_size, lr, seed):
 
 ANSWERS = {
     "count_updates": {
+        "tests": ["test_count_updates", "test_count_updates_checks"],
         "wrong": {
-            "np.ceil gives a float count (469.0)": '''
-def count_updates(n_samples, batch_size, epochs):
-    iterations_per_epoch = np.ceil(n_samples / batch_size)
-    return iterations_per_epoch, iterations_per_epoch * epochs
+            "np.ceil gives a float count (469.0)": with_mistake(
+                COUNT_UPDATES, "math.ceil(n_samples / batch_size)", "np.ceil(n_samples / batch_size)"),
+            "floor division drops the last partial batch even without drop_last": with_mistake(
+                COUNT_UPDATES, "math.ceil(n_samples / batch_size)", "n_samples // batch_size"),
+            "drop_last ignored (every epoch keeps its last batch)": with_mistake(
+                COUNT_UPDATES, "n_samples // batch_size if drop_last else ", ""),
+            "drop_last drops a batch even when all batches are full": with_mistake(
+                COUNT_UPDATES, "n_samples // batch_size if drop_last", "math.ceil(n_samples / batch_size) - 1 if drop_last"),
+            "plain division gives a fraction of an iteration": with_mistake(
+                COUNT_UPDATES, "math.ceil(n_samples / batch_size)", "n_samples / batch_size"),
+            "rounds to the nearest whole number instead of up": with_mistake(
+                COUNT_UPDATES, "math.ceil(n_samples / batch_size)", "round(n_samples / batch_size)"),
+            "counts one partial batch for all epochs together": with_mistake(
+                COUNT_UPDATES, "return per_epoch, per_epoch * epochs",
+                "return per_epoch, per_epoch * epochs if drop_last else math.ceil(n_samples * epochs / batch_size)"),
+            "no checks at all (0 epochs counts 0 updates, True counts as 1)": '''
+def count_updates(n_samples, batch_size, epochs, drop_last=False):
+    per_epoch = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
+    return per_epoch, per_epoch * epochs
 ''',
-            "floor division drops the last partial batch": '''
-def count_updates(n_samples, batch_size, epochs):
-    iterations_per_epoch = n_samples // batch_size
-    return iterations_per_epoch, iterations_per_epoch * epochs
-''',
-            "plain division gives a fraction of an iteration": '''
-def count_updates(n_samples, batch_size, epochs):
-    iterations_per_epoch = n_samples / batch_size
-    return iterations_per_epoch, iterations_per_epoch * epochs
-''',
-            "rounds to the nearest whole number instead of up": '''
-def count_updates(n_samples, batch_size, epochs):
-    iterations_per_epoch = round(n_samples / batch_size)
-    return iterations_per_epoch, iterations_per_epoch * epochs
-''',
-            "counts one partial batch for all epochs together": '''
-def count_updates(n_samples, batch_size, epochs):
-    return math.ceil(n_samples / batch_size), math.ceil(n_samples * epochs / batch_size)
-''',
+            "rejects numpy integers (isinstance int only)": with_mistake(
+                COUNT_UPDATES, "not isinstance(value, (int, np.integer))", "not isinstance(value, int)"),
+            "accepts True as a count (bool is a subclass of int)": with_mistake(
+                COUNT_UPDATES, "isinstance(value, bool) or ", ""),
+            "accepts whole floats such as 128.0": with_mistake(
+                COUNT_UPDATES, "not isinstance(value, (int, np.integer))",
+                "not isinstance(value, (int, float, np.integer)) or value != int(value)"),
+            "the message does not name the argument": with_mistake(
+                COUNT_UPDATES, 'f"{name} must be a whole number >= 1, not {value!r}"', '"expected a whole number >= 1"'),
+            "drop_last with a batch larger than the data set counts 0 updates": with_mistake(
+                COUNT_UPDATES, "if drop_last and batch_size > n_samples:", "if False:"),
         },
         "correct": {
-            "negated floor division": '''
-def count_updates(n_samples, batch_size, epochs):
-    steps = -(-n_samples // batch_size)
-    return steps, steps * epochs
+            "negated floor division and check_count from the course library": '''
+from course_lib.validation import check_count
+
+
+def count_updates(n_samples, batch_size, epochs, drop_last=False):
+    n, b, e = (check_count(n_samples, "n_samples"), check_count(batch_size, "batch_size"),
+               check_count(epochs, "epochs"))
+    if drop_last and b > n:
+        raise ValueError(f"batch_size {b} > n_samples {n}: drop_last leaves no batch")
+    steps = n // b if drop_last else -(-n // b)
+    return steps, steps * e
 ''',
-            "integer arithmetic (N + B - 1) // B": '''
-def count_updates(n_samples, batch_size, epochs):
-    per_epoch = (n_samples + batch_size - 1) // batch_size
+            "integer arithmetic (N + B - 1) // B and one check per argument": '''
+def count_updates(n_samples, batch_size, epochs, drop_last=False):
+    def whole(value, name):
+        if type(value) is bool or not isinstance(value, (int, np.integer)) or value <= 0:
+            raise ValueError("%s should be a positive integer, got %r" % (name, value))
+    whole(n_samples, "n_samples")
+    whole(batch_size, "batch_size")
+    whole(epochs, "epochs")
+    if drop_last:
+        per_epoch = n_samples // batch_size
+        if per_epoch == 0:
+            raise ValueError("drop_last would drop the only batch: batch_size > n_samples")
+    else:
+        per_epoch = (n_samples + batch_size - 1) // batch_size
     total = epochs * per_epoch
-    return (per_epoch, total)
+    return (int(per_epoch), int(total))
 ''',
             "counting the batch starts with range": '''
-def count_updates(n_samples, batch_size, epochs):
-    starts = range(0, n_samples, batch_size)
+import numbers
+
+
+def count_updates(n_samples, batch_size, epochs, drop_last=False):
+    for value, name in [(n_samples, "n_samples"), (batch_size, "batch_size"), (epochs, "epochs")]:
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"count_updates: {name}={value!r} is not a count >= 1")
+    stop = n_samples - n_samples % batch_size if drop_last else n_samples
+    starts = range(0, stop, batch_size)
+    if len(starts) == 0:
+        raise ValueError(f"drop_last: no full batch of {batch_size} in {n_samples} samples")
     return len(starts), len(starts) * epochs
 ''',
         },
     },
     "minibatches": {
+        "tests": ["test_minibatches", "test_minibatches_checks"],
         "wrong": {
-            "seed=None replaced by seed 0 (the same order every epoch)": '''
-def minibatches(x, t, batch_size, seed=None):
-    order = np.random.default_rng(0 if seed is None else seed).permutation(len(x))
-    for start in range(0, len(x), batch_size):
-        rows = order[start:start + batch_size]
-        yield x[rows], t[rows]
-''',
-            "does not shuffle": '''
-def minibatches(x, t, batch_size, seed=None):
-    for start in range(0, len(x), batch_size):
-        yield x[start:start + batch_size], t[start:start + batch_size]
-''',
-            "drops the last partial batch": '''
-def minibatches(x, t, batch_size, seed=None):
-    order = np.random.default_rng(seed).permutation(len(x))
-    for i in range(len(x) // batch_size):
-        rows = order[i * batch_size:(i + 1) * batch_size]
-        yield x[rows], t[rows]
-''',
+            "seed=None replaced by seed 0 (the same order every epoch)": with_mistake(
+                MINIBATCHES, "default_rng(seed)", "default_rng(0 if seed is None else seed)"),
+            "does not shuffle": with_mistake(
+                MINIBATCHES, "np.random.default_rng(seed).permutation(len(x))", "np.arange(len(x))"),
+            "drops the last partial batch even without drop_last": with_mistake(
+                MINIBATCHES, "len(x) // batch_size if drop_last else -(-len(x) // batch_size)",
+                "len(x) // batch_size"),
+            "drop_last ignored (the last partial batch is always kept)": with_mistake(
+                MINIBATCHES, "len(x) // batch_size if drop_last else -(-len(x) // batch_size)",
+                "-(-len(x) // batch_size)"),
+            "drop_last drops a full last batch too": with_mistake(
+                MINIBATCHES, "len(x) // batch_size if drop_last", "-(-len(x) // batch_size) - 1 if drop_last"),
             "shuffles x and t with different permutations": '''
-def minibatches(x, t, batch_size, seed=None):
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if len(x) != len(t):
+        raise ValueError(f"x has {len(x)} samples, t has {len(t)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
     rng = np.random.default_rng(seed)
     order_x, order_t = rng.permutation(len(x)), rng.permutation(len(t))
-    for start in range(0, len(x), batch_size):
+    stop = len(x) - len(x) % batch_size if drop_last else len(x)
+    for start in range(0, stop, batch_size):
         yield x[order_x[start:start + batch_size]], t[order_t[start:start + batch_size]]
 ''',
             "shuffles the caller's arrays in place": '''
-def minibatches(x, t, batch_size, seed=None):
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if len(x) != len(t):
+        raise ValueError(f"x has {len(x)} samples, t has {len(t)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
     order = np.random.default_rng(seed).permutation(len(x))
     x[...] = x[order]
     t[...] = t[order]
-    for start in range(0, len(x), batch_size):
+    stop = len(x) - len(x) % batch_size if drop_last else len(x)
+    for start in range(0, stop, batch_size):
         yield x[start:start + batch_size], t[start:start + batch_size]
 ''',
-            "uses the global legacy generator np.random.seed": '''
-def minibatches(x, t, batch_size, seed=None):
-    np.random.seed(seed)
-    order = np.random.permutation(len(x))
-    for start in range(0, len(x), batch_size):
+            "uses the global legacy generator np.random.seed": with_mistake(
+                MINIBATCHES, "order = np.random.default_rng(seed).permutation(len(x))",
+                "np.random.seed(seed)\n    order = np.random.permutation(len(x))"),
+            "ignores the seed": with_mistake(MINIBATCHES, "default_rng(seed)", "default_rng()"),
+            "no checks (0 raises range's own error, a float batch size a TypeError)": '''
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    order = np.random.default_rng(seed).permutation(len(x))
+    stop = len(x) - len(x) % batch_size if drop_last else len(x)
+    for start in range(0, stop, batch_size):
         rows = order[start:start + batch_size]
         yield x[rows], t[rows]
 ''',
-            "ignores the seed": '''
-def minibatches(x, t, batch_size, seed=None):
-    order = np.random.default_rng().permutation(len(x))
-    for start in range(0, len(x), batch_size):
-        rows = order[start:start + batch_size]
+            "no check that x and t hold as many samples": with_mistake(
+                MINIBATCHES, "if len(x) != len(t):", "if False:"),
+            "accepts whole floats such as 2.0 as the batch size": with_mistake(
+                MINIBATCHES, "not isinstance(batch_size, (int, np.integer))", "batch_size != int(batch_size)"),
+            "a shared permutation kept between calls (epochs started together mix)": '''
+_state = {}
+
+
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if len(x) != len(t):
+        raise ValueError(f"x has {len(x)} samples, t has {len(t)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
+    _state["order"] = np.random.default_rng(seed).permutation(len(x))
+    stop = len(x) - len(x) % batch_size if drop_last else len(x)
+    for start in range(0, stop, batch_size):
+        rows = _state["order"][start:start + batch_size]
         yield x[rows], t[rows]
 ''',
         },
         "correct": {
             "shuffles an index array and returns a list": '''
-def minibatches(x, t, batch_size, seed=None):
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if x.shape[0] != t.shape[0]:
+        raise ValueError("x and t differ in length: %d != %d" % (x.shape[0], t.shape[0]))
+    if type(batch_size) is bool or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"bad batch_size {batch_size!r}")
     rng = np.random.default_rng(seed)
     idx = np.arange(x.shape[0])
     rng.shuffle(idx)
-    return [(x[idx[i:i + batch_size]], t[idx[i:i + batch_size]])
-            for i in range(0, x.shape[0], batch_size)]
+    batches = [(x[idx[i:i + batch_size]], t[idx[i:i + batch_size]])
+               for i in range(0, x.shape[0], batch_size)]
+    if drop_last and batches and len(batches[-1][0]) < batch_size:
+        batches.pop()
+    return batches
 ''',
-            "np.split of the permutation": '''
-def minibatches(x, t, batch_size, seed=None):
+            "np.split of the permutation, checked with the course library": '''
+from course_lib.validation import check_count
+
+
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    check_count(batch_size, "batch_size")
+    if len(x) != len(t):
+        raise ValueError("x and t must have one row per sample each")
     order = np.random.default_rng(seed).permutation(len(x))
     for rows in np.split(order, np.arange(batch_size, len(x), batch_size)):
-        yield x[rows], t[rows]
+        if len(rows) == batch_size or (len(rows) and not drop_last):
+            yield x[rows], t[rows]
 ''',
             "a while loop over a shuffled copy": '''
-def minibatches(x, t, batch_size, seed=None):
+import numbers
+
+
+def minibatches(x, t, batch_size, seed=None, drop_last=False):
+    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"minibatches: batch_size={batch_size!r} is not a count >= 1")
+    if len(x) != len(t):
+        raise ValueError(f"minibatches: {len(x)} inputs but {len(t)} targets")
     order = np.random.default_rng(seed).permutation(len(x))
     x_shuffled, t_shuffled = x[order], t[order]
     start = 0
     while start < len(x):
         stop = min(start + batch_size, len(x))
+        if drop_last and stop - start < batch_size:
+            break
         yield x_shuffled[start:stop], t_shuffled[start:stop]
         start = stop
 ''',
