@@ -7,11 +7,16 @@ from grading_tools import with_mistake
 
 NETWORK_LOSS = '''
 def network_loss(params, x, t):
+    labels = t.argmax(axis=1) if t.ndim == 2 else t
+    if labels.shape != (x.shape[0],):
+        raise ValueError(f"t has shape {t.shape}, but x has {x.shape[0]} samples")
+    if labels.min() < 0 or labels.max() >= params["W2"].shape[1]:
+        raise ValueError(f"t holds a label that is no class: {labels}")
     h = np.maximum(x @ params["W1"] + params["b1"], 0)
     s = h @ params["W2"] + params["b2"]
     m = s.max(axis=1, keepdims=True)
     log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))
-    return float(np.mean(log_sum_exp - s[np.arange(len(s)), t]))
+    return float(np.mean(log_sum_exp - s[np.arange(len(s)), labels]))
 '''
 
 NETWORK_GRADIENT = '''
@@ -70,54 +75,84 @@ def train_network(network, x, t, epochs, batch_size, lr, momentum=0.9, seed=None
 
 ANSWERS = {
     "network_loss": {
+        "tests": ["test_network_loss", "test_network_loss_checks"],
         "wrong": {
             "a loss not averaged over the batch (summed)": with_mistake(
                 NETWORK_LOSS, "return float(np.mean(", "return float(np.sum("),
             "averaged over all N*K entries of a one-hot product": with_mistake(
                 NETWORK_LOSS,
                 "log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))\n"
-                "    return float(np.mean(log_sum_exp - s[np.arange(len(s)), t]))",
+                "    return float(np.mean(log_sum_exp - s[np.arange(len(s)), labels]))",
                 "log_y = s - m - np.log(np.exp(s - m).sum(axis=1, keepdims=True))\n"
-                "    onehot = np.eye(s.shape[1])[t]\n"
+                "    onehot = np.eye(s.shape[1])[labels]\n"
                 "    return float(-np.mean(onehot * log_y))"),
-            "unstable: exp of the raw scores": '''
-def network_loss(params, x, t):
-    h = np.maximum(x @ params["W1"] + params["b1"], 0)
-    s = h @ params["W2"] + params["b2"]
-    y = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
-    return float(-np.mean(np.log(y[np.arange(len(s)), t])))
-''',
-            "log of a shifted softmax plus 1e-7 (wrong for very large scores)": '''
-def network_loss(params, x, t):
-    h = np.maximum(x @ params["W1"] + params["b1"], 0)
-    s = h @ params["W2"] + params["b2"]
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    y = e / e.sum(axis=1, keepdims=True)
-    return float(-np.mean(np.log(y[np.arange(len(s)), t] + 1e-7)))
-''',
+            "unstable: exp of the raw scores": with_mistake(
+                NETWORK_LOSS,
+                "m = s.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))\n"
+                "    return float(np.mean(log_sum_exp - s[np.arange(len(s)), labels]))",
+                "y = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)\n"
+                "    return float(-np.mean(np.log(y[np.arange(len(s)), labels])))"),
+            "log of a shifted softmax plus 1e-7 (wrong for very large scores)": with_mistake(
+                NETWORK_LOSS,
+                "m = s.max(axis=1, keepdims=True)\n"
+                "    log_sum_exp = m[:, 0] + np.log(np.exp(s - m).sum(axis=1))\n"
+                "    return float(np.mean(log_sum_exp - s[np.arange(len(s)), labels]))",
+                "e = np.exp(s - s.max(axis=1, keepdims=True))\n"
+                "    y = e / e.sum(axis=1, keepdims=True)\n"
+                "    return float(-np.mean(np.log(y[np.arange(len(s)), labels] + 1e-7)))"),
             "forgets the ReLU": with_mistake(
                 NETWORK_LOSS, 'h = np.maximum(x @ params["W1"] + params["b1"], 0)',
                 'h = x @ params["W1"] + params["b1"]'),
+            "one-hot rows used as indices (only class indices work)": with_mistake(
+                NETWORK_LOSS, "labels = t.argmax(axis=1) if t.ndim == 2 else t", "labels = t"),
+            "one-hot rows read along the wrong axis": with_mistake(
+                NETWORK_LOSS, "t.argmax(axis=1)", "t.argmax(axis=0)"),
+            "no check of the labels (-1 is read as the last class)": with_mistake(
+                NETWORK_LOSS, 'if labels.min() < 0 or labels.max() >= params["W2"].shape[1]:',
+                'if labels.max() >= params["W2"].shape[1]:'),
+            "only labels above the classes are caught (K is, -1 and -K are not)": with_mistake(
+                NETWORK_LOSS, 'if labels.min() < 0 or labels.max() >= params["W2"].shape[1]:',
+                'if labels.min() < -params["W2"].shape[1] or labels.max() >= params["W2"].shape[1]:'),
+            "no check that t has one label per sample": with_mistake(
+                NETWORK_LOSS, "if labels.shape != (x.shape[0],):", "if False:"),
         },
         "correct": {
             "np.logaddexp.reduce and take_along_axis": '''
 def network_loss(params, x, t):
+    t = np.asarray(t)
+    k = params["b2"].shape[0]
+    idx = t.nonzero()[1] if t.ndim == 2 else t
+    if t.shape[0:1] != x.shape[0:1] or idx.shape != (x.shape[0],) or t.ndim > 2:
+        raise ValueError("t must hold one label per row of x")
+    if not np.all((0 <= idx) & (idx < k)):
+        raise ValueError("labels outside 0..K-1")
     scores = np.maximum(0, x.dot(params["W1"]) + params["b1"]).dot(params["W2"]) + params["b2"]
     log_norm = np.logaddexp.reduce(scores, axis=1)
-    correct = np.take_along_axis(scores, t[:, None], axis=1)[:, 0]
+    correct = np.take_along_axis(scores, idx[:, None], axis=1)[:, 0]
     return (log_norm - correct).mean().item()
 ''',
-            "a loop over the samples": '''
+            "a loop over the samples, one-hot rows multiplied in": '''
 import math
 
 
 def network_loss(params, x, t):
+    n_classes = len(params["b2"])
+    if t.ndim == 1:
+        if len(t) != len(x):
+            raise ValueError(f"{len(t)} labels for {len(x)} samples")
+        for label in t:
+            if not 0 <= label < n_classes:
+                raise ValueError(f"label {label} is not a class 0..{n_classes - 1}")
+        t = np.eye(n_classes)[t]
+    elif t.shape != (len(x), n_classes):
+        raise ValueError(f"one-hot labels of shape {t.shape} for {len(x)} samples")
     total = 0.0
-    for sample, label in zip(x, t):
+    for sample, target in zip(x, t):
         hidden = np.maximum(sample @ params["W1"] + params["b1"], 0)
         scores = hidden @ params["W2"] + params["b2"]
         top = scores.max()
-        total += top + math.log(np.exp(scores - top).sum()) - scores[label]
+        total += top + math.log(np.exp(scores - top).sum()) - scores @ target
     return total / len(x)
 ''',
         },
