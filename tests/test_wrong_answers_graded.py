@@ -168,7 +168,7 @@ FEEDBACK = {
     }],
     "06_minibatch": [{
         # whole numbers: "1 too small" and an off-by-one, never a relative error or "close"
-        "count_updates": (Wrong("floor division drops the last partial batch"), {
+        "count_updates": (Wrong("floor division drops the last partial batch even without drop_last"), {
             "test_count_updates": says("expected 469, got 468", "(1 too small)",
                                        "Hint: the result is one too small: an off-by-one",
                                        never=("relative error", "close, but"))}),
