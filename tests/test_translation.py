@@ -205,8 +205,9 @@ def test_korean_code_that_differs_from_english_is_caught():
 
 def test_what_the_checks_quote_is_translated_and_their_inputs_are_not():
     """A failure message quotes a case's description, the label of what is compared, the labels
-    of `returned`, a hint and a raised AssertionError's text: those are units. The inputs of a
-    case, a function's name and the strings of a notebook's own check_ helper are code."""
+    of `returned`, a hint and a raised AssertionError's text: those are units, as are both
+    branches of a conditional in a print. The inputs of a case, a function's name and the
+    strings of a notebook's own check_ helper are code."""
     cell = nbformat.v4.new_code_cell(
         "cases = [case('a batch of 3 samples', 'tanh', np.ones(3)),\n"
         "         fresh_case(f'{n} rows', lambda: (x,))]\n"
@@ -214,11 +215,13 @@ def test_what_the_checks_quote_is_translated_and_their_inputs_are_not():
         "check_array(got, want, 'the gradient of f', hint='check the sign')\n"
         "check_gradient(g, f, x, 'the gradient on a ' + f'{n}-point batch')\n"
         "check_refused(f, ref, 'every', 'every = 0')\n"
-        "raise AssertionError('the weights changed')\n", id="c1")
+        "raise AssertionError('the weights changed')\n"
+        "print('data:', 'all of it' if full else f'{n} of it')\n", id="c1")
     shown = [unit.msgid for unit in translation.code_units(cell) if unit.kind == "string"]
     assert shown == ["'a batch of 3 samples'", "f'{n} rows'", "'the loss'", "'divide by n'",
                      "'the gradient of f'", "'check the sign'", "'the gradient on a '",
-                     "f'{n}-point batch'", "'the weights changed'"]
+                     "f'{n}-point batch'", "'the weights changed'", "'data:'", "'all of it'",
+                     "f'{n} of it'"]
 
 
 def test_malformed_translations_are_refused():

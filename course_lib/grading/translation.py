@@ -157,14 +157,16 @@ def _display_nodes(tree: ast.Module) -> list[ast.expr]:
 def _texts_in(node: ast.expr) -> list[ast.expr]:
     """The string literals of a shown value.
 
-    The value itself, the parts of a `+` of strings that have a letter, the strings of a tuple
-    such as `returned=(0, "the loss")`.
+    The value itself, the parts of a `+` of strings that have a letter, both branches of a
+    conditional expression, the strings of a tuple such as `returned=(0, "the loss")`.
     """
     if _is_text(node):
         return [node]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return [part for part in _texts_in(node.left) + _texts_in(node.right)
                 if not isinstance(part, ast.Constant) or any(c.isalpha() for c in part.value)]
+    if isinstance(node, ast.IfExp):
+        return _texts_in(node.body) + _texts_in(node.orelse)
     if isinstance(node, ast.Tuple):
         return [element for element in node.elts if _is_text(element)]
     return []
